@@ -1,0 +1,68 @@
+"""Run directories: ``runs/<timestamp>/`` with ``report.json`` and ``report.md``, ``runs/latest``.
+
+A report always carries the seed, versions and timings next to the numbers, so any figure in it can
+be traced to the command and data that produced it.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import subprocess
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from cartograph import __version__
+
+
+def new_run_dir(runs_dir: Path) -> Path:
+    """A fresh ``runs/<UTC timestamp>`` directory (suffixed if two runs start in one second)."""
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    path = runs_dir / stamp
+    n = 1
+    while path.exists():
+        n += 1
+        path = runs_dir / f"{stamp}-{n}"
+    path.mkdir(parents=True)
+    return path
+
+
+def point_latest(run_dir: Path) -> None:
+    """Atomically repoint ``runs/latest`` (write a temp link, then rename over the old one)."""
+    link = run_dir.parent / "latest"
+    tmp = run_dir.parent / f".latest.{os.getpid()}"
+    tmp.unlink(missing_ok=True)
+    tmp.symlink_to(run_dir.name)
+    os.replace(tmp, link)
+
+
+def code_version() -> str:
+    """Package version plus the git commit when run from a checkout."""
+    try:
+        sha = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True,
+                             text=True, check=True, cwd=Path(__file__).parent).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        sha = "unknown"
+    return f"{__version__}+{sha}"
+
+
+def versions() -> dict[str, str]:
+    """Versions of the pieces a result depends on."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    out = {"cartograph": code_version(), "python": platform.python_version()}
+    for pkg in ("neo4j", "torch", "torch-geometric", "spacy", "transformers", "networkx"):
+        try:
+            out[pkg] = version(pkg)
+        except PackageNotFoundError:
+            out[pkg] = "missing"
+    return out
+
+
+def write_report(run_dir: Path, report: dict[str, Any], markdown: str) -> None:
+    """Write both forms, then point ``latest`` at the run only once both are complete."""
+    (run_dir / "report.json").write_text(json.dumps(report, indent=2, default=str) + "\n")
+    (run_dir / "report.md").write_text(markdown)
+    point_latest(run_dir)

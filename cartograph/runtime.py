@@ -1,0 +1,43 @@
+"""Settings → a reachable Neo4j. The one place that decides "managed local server or the user's"."""
+
+from __future__ import annotations
+
+from cartograph.errors import ConfigError
+from cartograph.settings import Settings
+from graph.connection import Neo4jTarget
+from graph.server import ServerConfig
+from graph.server import start as start_server
+
+
+def server_config(settings: Settings) -> ServerConfig:
+    return ServerConfig(
+        home=settings.neo4j_home,
+        version=settings.neo4j_version,
+        browser_version=settings.neo4j_browser_version,
+        bolt_port=settings.neo4j_bolt_port,
+        http_port=settings.neo4j_http_port,
+        heap=settings.neo4j_heap,
+        pagecache=settings.neo4j_pagecache,
+        start_timeout_s=settings.neo4j_start_timeout_s,
+    )
+
+
+def resolve_target(settings: Settings, start: bool = True) -> Neo4jTarget:
+    """The user's Neo4j when ``CARTOGRAPH_NEO4J_URI`` is set; else the managed one (started if asked)."""
+    if not settings.managed:
+        if settings.neo4j_password is None:
+            raise ConfigError("CARTOGRAPH_NEO4J_URI is set but CARTOGRAPH_NEO4J_PASSWORD is not",
+                              code="E101")
+        return Neo4jTarget(uri=str(settings.neo4j_uri), user=settings.neo4j_user,
+                           password=settings.neo4j_password.get_secret_value(),
+                           database=settings.neo4j_database, managed=False)
+    cfg = server_config(settings)
+    if start:
+        password = start_server(cfg)
+    elif cfg.password_file.exists():
+        password = cfg.password_file.read_text().strip()
+    else:
+        raise ConfigError(f"the managed Neo4j has no password yet ({cfg.password_file}); "
+                          "run `cartograph neo4j start` first", code="E102")
+    return Neo4jTarget(uri=cfg.bolt_uri, user="neo4j", password=password,
+                       database=settings.neo4j_database, managed=True)

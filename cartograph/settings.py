@@ -1,0 +1,46 @@
+"""All configuration in one pydantic-settings object (env prefix ``CARTOGRAPH_``).
+
+Only the CLI and the app factory build it; lower layers receive plain arguments, so they stay
+testable and reusable without an environment.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+class Settings(BaseSettings):
+    """Resolved configuration. Defaults target the managed local Neo4j on a 2-core, 24 GiB box."""
+
+    model_config = SettingsConfigDict(env_prefix="CARTOGRAPH_", env_file=None, extra="ignore")
+
+    # External Neo4j: when a URI is given, nothing is installed or started.
+    neo4j_uri: str | None = None
+    neo4j_user: str = "neo4j"
+    neo4j_password: SecretStr | None = None
+    neo4j_database: str = "neo4j"
+
+    # Managed local Neo4j. 5.26 is the LTS line that runs on the machine's JDK 17.
+    neo4j_version: str = "5.26.30"
+    neo4j_browser_version: str = "5.24.0"
+    neo4j_home: Path = PROJECT_ROOT / "var" / "neo4j"
+    neo4j_bolt_port: int = 7687
+    neo4j_http_port: int = 7474
+    # Heap 2g + page cache 2g leaves most of 24 GiB to PyTorch and the API.
+    neo4j_heap: str = "2g"
+    neo4j_pagecache: str = "2g"
+    neo4j_start_timeout_s: float = Field(default=120.0, gt=0)
+
+    runs_dir: Path = PROJECT_ROOT / "runs"
+    seed: int = 7
+    batch_size: int = Field(default=10_000, gt=0)
+
+    @property
+    def managed(self) -> bool:
+        """True when Cartograph runs its own local server rather than a user-supplied one."""
+        return self.neo4j_uri is None
