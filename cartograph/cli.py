@@ -14,8 +14,11 @@ from rich.console import Console
 from cartograph.errors import CartographError
 from cartograph.settings import Settings
 
-app = typer.Typer(help="Cartograph: e-commerce knowledge graph + GNN link scoring.",
-                  no_args_is_help=True, pretty_exceptions_enable=False)
+app = typer.Typer(
+    help="Cartograph: e-commerce knowledge graph + GNN link scoring.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
 neo4j_app = typer.Typer(help="The managed local Neo4j server.", no_args_is_help=True)
 app.add_typer(neo4j_app, name="neo4j")
 console = Console()
@@ -96,8 +99,10 @@ def demo() -> None:
     console.print(f"  nodes: {result.report['counts']['nodes']}")
     console.print(f"  report: {result.run_dir / 'report.md'} (also runs/latest/report.json)")
     if target.managed:
-        console.print(f"  Neo4j Browser: {browser}  (connect to {target.uri}, user neo4j,"
-                      f" password in {cfg.password_file})")
+        console.print(
+            f"  Neo4j Browser: {browser}  (connect to {target.uri}, user neo4j,"
+            f" password in {cfg.password_file})"
+        )
     console.print(f"  first query:\n    {FIRST_QUERY}", highlight=False)
 
 

@@ -11,15 +11,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-
-
 from cartograph.report import new_run_dir, versions, write_report
 from extraction.sample import SampleSize, sample_graph
 from graph.connection import Driver, Neo4jTarget, count_by_label, count_by_type, open_driver
 from graph.writer import GraphWriter, WriteCounts, apply_schema
 
-FIRST_QUERY = ("MATCH (u:User)-[:USED_DEVICE]->(d:Device)<-[:USED_DEVICE]-(v:User) "
-               "WHERE u.key < v.key RETURN u, d, v LIMIT 50")
+FIRST_QUERY = (
+    "MATCH (u:User)-[:USED_DEVICE]->(d:Device)<-[:USED_DEVICE]-(v:User) "
+    "WHERE u.key < v.key RETURN u, d, v LIMIT 50"
+)
 
 
 @dataclass
@@ -29,8 +29,9 @@ class DemoResult:
     timings: dict[str, float] = field(default_factory=dict)
 
 
-def load_sample(driver: Driver, database: str, size: SampleSize, seed: int,
-                batch_size: int = 10_000) -> WriteCounts:
+def load_sample(
+    driver: Driver, database: str, size: SampleSize, seed: int, batch_size: int = 10_000
+) -> WriteCounts:
     """Schema, then nodes, then relationships (relationships MATCH their endpoints by key)."""
     apply_schema(driver, database)
     nodes, rels = sample_graph(size, seed)
@@ -40,8 +41,13 @@ def load_sample(driver: Driver, database: str, size: SampleSize, seed: int,
     return counts
 
 
-def run_demo(target: Neo4jTarget, runs_dir: Path, seed: int, browser_url: str | None,
-             batch_size: int = 10_000) -> DemoResult:
+def run_demo(
+    target: Neo4jTarget,
+    runs_dir: Path,
+    seed: int,
+    browser_url: str | None,
+    batch_size: int = 10_000,
+) -> DemoResult:
     """Load the built-in sample graph and write ``runs/<ts>/report.{json,md}``."""
     timings: dict[str, float] = {}
     run_dir = new_run_dir(runs_dir)
@@ -49,12 +55,19 @@ def run_demo(target: Neo4jTarget, runs_dir: Path, seed: int, browser_url: str | 
         t0 = time.perf_counter()
         counts = load_sample(driver, target.database, SampleSize(), seed, batch_size)
         timings["load_s"] = round(time.perf_counter() - t0, 3)
-        nodes, rels = count_by_label(driver, target.database), count_by_type(driver, target.database)
+        nodes, rels = (
+            count_by_label(driver, target.database),
+            count_by_type(driver, target.database),
+        )
     report = {
         "seed": seed,
         "data": {"name": "sample", "size": vars(SampleSize())},
-        "neo4j": {"uri": target.uri, "database": target.database, "managed": target.managed,
-                  "browser": browser_url},
+        "neo4j": {
+            "uri": target.uri,
+            "database": target.database,
+            "managed": target.managed,
+            "browser": browser_url,
+        },
         "load": counts.as_dict(),
         "counts": {"nodes": nodes, "relationships": rels},
         "timings": timings,
@@ -69,7 +82,8 @@ def _markdown(report: dict[str, Any]) -> str:
     rel_rows = "\n".join(f"| {k} | {v:,} |" for k, v in report["counts"]["relationships"].items())
     return (
         f"# Cartograph run\n\nData: built-in `{report['data']['name']}` graph, seed "
-        f"{report['seed']}. Neo4j: {report['neo4j']['uri']} (Browser: {report['neo4j']['browser']}).\n\n"
+        f"{report['seed']}. Neo4j: {report['neo4j']['uri']} "
+        f"(Browser: {report['neo4j']['browser']}).\n\n"
         f"## Nodes\n\n| label | count |\n|---|---|\n{rows}\n\n"
         f"## Relationships\n\n| type | count |\n|---|---|\n{rel_rows}\n\n"
         f"## Load\n\nLoaded in {report['timings']['load_s']} s; "

@@ -41,8 +41,13 @@ def point_latest(run_dir: Path) -> None:
 def code_version() -> str:
     """Package version plus the git commit when run from a checkout."""
     try:
-        sha = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True,
-                             text=True, check=True, cwd=Path(__file__).parent).stdout.strip()
+        sha = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"],
+            capture_output=True,
+            text=True,
+            check=True,
+            cwd=Path(__file__).parent,
+        ).stdout.strip()
     except (OSError, subprocess.CalledProcessError):
         sha = "unknown"
     return f"{__version__}+{sha}"

@@ -23,21 +23,34 @@ def server_config(settings: Settings) -> ServerConfig:
 
 
 def resolve_target(settings: Settings, start: bool = True) -> Neo4jTarget:
-    """The user's Neo4j when ``CARTOGRAPH_NEO4J_URI`` is set; else the managed one (started if asked)."""
+    """The user's Neo4j if ``CARTOGRAPH_NEO4J_URI`` is set, else the managed one (started)."""
     if not settings.managed:
         if settings.neo4j_password is None:
-            raise ConfigError("CARTOGRAPH_NEO4J_URI is set but CARTOGRAPH_NEO4J_PASSWORD is not",
-                              code="E101")
-        return Neo4jTarget(uri=str(settings.neo4j_uri), user=settings.neo4j_user,
-                           password=settings.neo4j_password.get_secret_value(),
-                           database=settings.neo4j_database, managed=False)
+            raise ConfigError(
+                "CARTOGRAPH_NEO4J_URI is set but CARTOGRAPH_NEO4J_PASSWORD is not", code="E101"
+            )
+        return Neo4jTarget(
+            uri=str(settings.neo4j_uri),
+            user=settings.neo4j_user,
+            password=settings.neo4j_password.get_secret_value(),
+            database=settings.neo4j_database,
+            managed=False,
+        )
     cfg = server_config(settings)
     if start:
         password = start_server(cfg)
     elif cfg.password_file.exists():
         password = cfg.password_file.read_text().strip()
     else:
-        raise ConfigError(f"the managed Neo4j has no password yet ({cfg.password_file}); "
-                          "run `cartograph neo4j start` first", code="E102")
-    return Neo4jTarget(uri=cfg.bolt_uri, user="neo4j", password=password,
-                       database=settings.neo4j_database, managed=True)
+        raise ConfigError(
+            f"the managed Neo4j has no password yet ({cfg.password_file}); "
+            "run `cartograph neo4j start` first",
+            code="E102",
+        )
+    return Neo4jTarget(
+        uri=cfg.bolt_uri,
+        user="neo4j",
+        password=password,
+        database=settings.neo4j_database,
+        managed=True,
+    )

@@ -15,7 +15,7 @@ ROOT = Path(__file__).resolve().parent
 
 @cache
 def load(name: str) -> str:
-    """Text of ``cypher/<name>.cypher`` (e.g. ``"writes/merge_nodes"``), header comments included."""
+    """Text of ``cypher/<name>.cypher`` (e.g. ``"writes/merge_nodes"``) with its header."""
     path = (ROOT / f"{name}.cypher").resolve()
     if ROOT not in path.parents or not path.exists():
         raise FileNotFoundError(f"no Cypher file named {name!r} under {ROOT}")

@@ -15,11 +15,42 @@ import numpy as np
 
 from graph.records import NodeRecord, RelRecord
 
-CATEGORIES = ("Phones", "Phone Cases", "Chargers", "Headphones", "Laptops", "Laptop Bags",
-              "Kitchen", "Coffee", "Shoes", "Jackets", "Books", "Toys")
-BRANDS = ("Acme", "Borealis", "Corvid", "Dynamo", "Ember", "Fjord", "Gale", "Helix", "Ion",
-          "Juniper", "Kestrel", "Lumen", "Monsoon", "Nimbus", "Onyx", "Pylon", "Quartz", "Rune",
-          "Solace", "Tundra")
+CATEGORIES = (
+    "Phones",
+    "Phone Cases",
+    "Chargers",
+    "Headphones",
+    "Laptops",
+    "Laptop Bags",
+    "Kitchen",
+    "Coffee",
+    "Shoes",
+    "Jackets",
+    "Books",
+    "Toys",
+)
+BRANDS = (
+    "Acme",
+    "Borealis",
+    "Corvid",
+    "Dynamo",
+    "Ember",
+    "Fjord",
+    "Gale",
+    "Helix",
+    "Ion",
+    "Juniper",
+    "Kestrel",
+    "Lumen",
+    "Monsoon",
+    "Nimbus",
+    "Onyx",
+    "Pylon",
+    "Quartz",
+    "Rune",
+    "Solace",
+    "Tundra",
+)
 START = datetime(2025, 1, 1, tzinfo=UTC)
 
 
@@ -37,8 +68,12 @@ class SampleSize:
     def for_elements(cls, elements: int) -> SampleSize:
         """A size whose nodes + relationships total about ``elements`` (≈ 5.4 per order)."""
         orders = max(1, int(elements / 5.4))
-        return cls(users=max(10, orders // 5), products=max(10, orders // 50), orders=orders,
-                   rings=max(1, orders // 2_000))
+        return cls(
+            users=max(10, orders // 5),
+            products=max(10, orders // 50),
+            orders=orders,
+            rings=max(1, orders // 2_000),
+        )
 
 
 def sample_graph(size: SampleSize, seed: int = 7) -> tuple[list[NodeRecord], list[RelRecord]]:
@@ -54,8 +89,9 @@ def sample_graph(size: SampleSize, seed: int = 7) -> tuple[list[NodeRecord], lis
     return nodes, rels
 
 
-def _products(size: SampleSize, rng: np.random.Generator, rels: list[RelRecord]
-              ) -> Iterator[NodeRecord]:
+def _products(
+    size: SampleSize, rng: np.random.Generator, rels: list[RelRecord]
+) -> Iterator[NodeRecord]:
     cats = rng.integers(0, len(CATEGORIES), size.products)
     brands = rng.integers(0, len(BRANDS), size.products)
     prices = np.round(rng.lognormal(3.5, 1.0, size.products), 2)
@@ -64,12 +100,19 @@ def _products(size: SampleSize, rng: np.random.Generator, rels: list[RelRecord]
         cat, brand = CATEGORIES[cats[i]], BRANDS[brands[i]]
         rels.append(RelRecord("IN_CATEGORY", "Product", key, "Category", cat))
         rels.append(RelRecord("MADE_BY", "Product", key, "Brand", brand))
-        yield NodeRecord("Product", key, {"title": f"{brand} {cat[:-1] if cat.endswith('s') else cat}"
-                                          f" {i}", "price": float(prices[i])})
+        yield NodeRecord(
+            "Product",
+            key,
+            {
+                "title": f"{brand} {cat[:-1] if cat.endswith('s') else cat} {i}",
+                "price": float(prices[i]),
+            },
+        )
 
 
-def _users(size: SampleSize, rng: np.random.Generator, rels: list[RelRecord]
-           ) -> Iterator[NodeRecord]:
+def _users(
+    size: SampleSize, rng: np.random.Generator, rels: list[RelRecord]
+) -> Iterator[NodeRecord]:
     ring_members = size.rings * size.ring_size
     for i in range(size.users):
         key = f"U{i:06d}"
@@ -77,19 +120,29 @@ def _users(size: SampleSize, rng: np.random.Generator, rels: list[RelRecord]
         device = f"dev-ring{ring}" if ring is not None else f"dev-{i:06d}"
         card = f"card-ring{ring}" if ring is not None else f"card-{i:06d}"
         email = f"email-{i:06d}"
-        for label, rel_type, ident in (("Device", "USED_DEVICE", device),
-                                       ("Card", "USED_CARD", card),
-                                       ("Email", "HAS_EMAIL", email)):
+        for label, rel_type, ident in (
+            ("Device", "USED_DEVICE", device),
+            ("Card", "USED_CARD", card),
+            ("Email", "HAS_EMAIL", email),
+        ):
             if ring is None or i % size.ring_size == 0 or label == "Email":
                 yield NodeRecord(label, ident, {})
             rels.append(RelRecord(rel_type, "User", key, label, ident))
         created = START + timedelta(days=int(rng.integers(0, 180)))
-        yield NodeRecord("User", key, {"platform": ["webshop", "marketplace", "app"][i % 3],
-                                       "created_at": created, "is_fraud": ring is not None})
+        yield NodeRecord(
+            "User",
+            key,
+            {
+                "platform": ["webshop", "marketplace", "app"][i % 3],
+                "created_at": created,
+                "is_fraud": ring is not None,
+            },
+        )
 
 
-def _orders(size: SampleSize, rng: np.random.Generator, rels: list[RelRecord]
-            ) -> Iterator[NodeRecord]:
+def _orders(
+    size: SampleSize, rng: np.random.Generator, rels: list[RelRecord]
+) -> Iterator[NodeRecord]:
     pop = 1.0 / np.arange(1, size.products + 1) ** 0.8  # Zipf-like popularity skew
     pop /= pop.sum()
     buyers = rng.integers(0, size.users, size.orders)
@@ -100,7 +153,11 @@ def _orders(size: SampleSize, rng: np.random.Generator, rels: list[RelRecord]
         items = np.unique(rng.choice(size.products, n_items[i], p=pop))
         rels.append(RelRecord("PLACED", "User", user, "Order", key))
         for p in items:
-            rels.append(RelRecord("CONTAINS", "Order", key, "Product", f"P{p:06d}",
-                                  {"quantity": 1}))
-        yield NodeRecord("Order", key, {"created_at": START + timedelta(minutes=int(minutes[i])),
-                                        "items": len(items)})
+            rels.append(
+                RelRecord("CONTAINS", "Order", key, "Product", f"P{p:06d}", {"quantity": 1})
+            )
+        yield NodeRecord(
+            "Order",
+            key,
+            {"created_at": START + timedelta(minutes=int(minutes[i])), "items": len(items)},
+        )

@@ -20,8 +20,11 @@ def to_hetero_data(arrays: GraphArrays) -> HeteroData:
         store = data[label]
         store.node_key = list(keys)
         store.num_nodes = len(keys)
-        numeric = [arrays.node_props[label][p] for p in sorted(arrays.node_props.get(label, {}))
-                   if arrays.node_props[label][p].dtype != object]
+        numeric = [
+            arrays.node_props[label][p]
+            for p in sorted(arrays.node_props.get(label, {}))
+            if arrays.node_props[label][p].dtype != object
+        ]
         if numeric:
             cols = [c.reshape(len(keys), -1) for c in numeric]
             store.x = torch.from_numpy(np.nan_to_num(np.concatenate(cols, axis=1)))

@@ -27,8 +27,12 @@ class Neo4jTarget:
 
 def open_driver(target: Neo4jTarget) -> Driver:
     """A driver with a bounded connection timeout so a dead server fails fast, not after minutes."""
-    return GraphDatabase.driver(target.uri, auth=(target.user, target.password),
-                                connection_timeout=10.0, max_transaction_retry_time=30.0)
+    return GraphDatabase.driver(
+        target.uri,
+        auth=(target.user, target.password),
+        connection_timeout=10.0,
+        max_transaction_retry_time=30.0,
+    )
 
 
 def count_by_label(driver: Driver, database: str = "neo4j") -> dict[str, int]:
@@ -39,6 +43,7 @@ def count_by_label(driver: Driver, database: str = "neo4j") -> dict[str, int]:
 
 def count_by_type(driver: Driver, database: str = "neo4j") -> dict[str, int]:
     """Relationship counts per type."""
-    records, _, _ = driver.execute_query(cypher.load("queries/relationship_counts"),
-                                         database_=database)
+    records, _, _ = driver.execute_query(
+        cypher.load("queries/relationship_counts"), database_=database
+    )
     return {r["type"]: r["relationships"] for r in records}

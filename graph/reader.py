@@ -78,8 +78,9 @@ def export_graph(
     return out
 
 
-def _read_nodes(driver: Driver, database: str, label: str, props: list[str]
-                ) -> tuple[list[str], list[list[Any]]]:
+def _read_nodes(
+    driver: Driver, database: str, label: str, props: list[str]
+) -> tuple[list[str], list[list[Any]]]:
     query = fill_identifiers(cypher.load("writes/export_nodes"), label=label)
     keys: list[str] = []
     values: list[list[Any]] = []
@@ -90,8 +91,14 @@ def _read_nodes(driver: Driver, database: str, label: str, props: list[str]
     return keys, values
 
 
-def _read_edges(driver: Driver, database: str, rel_type: str, props: list[str],
-                index: dict[str, dict[str, int]], out: GraphArrays) -> None:
+def _read_edges(
+    driver: Driver,
+    database: str,
+    rel_type: str,
+    props: list[str],
+    index: dict[str, dict[str, int]],
+    out: GraphArrays,
+) -> None:
     query = fill_identifiers(cypher.load("writes/export_relationships"), type=rel_type)
     pairs: dict[EdgeType, list[tuple[int, int]]] = defaultdict(list)
     values: dict[EdgeType, list[list[Any]]] = defaultdict(list)
@@ -107,8 +114,9 @@ def _read_edges(driver: Driver, database: str, rel_type: str, props: list[str],
         order = sorted(range(len(pairs[et])), key=pairs[et].__getitem__)
         arr = np.asarray([pairs[et][i] for i in order], dtype=np.int64).reshape(-1, 2).T
         out.edges[et] = np.ascontiguousarray(arr)
-        out.edge_props[et] = {p: _to_array([values[et][i][j] for i in order])
-                              for j, p in enumerate(props)}
+        out.edge_props[et] = {
+            p: _to_array([values[et][i][j] for i in order]) for j, p in enumerate(props)
+        }
 
 
 def _to_array(column: list[Any]) -> np.ndarray:

@@ -26,7 +26,7 @@ def check_identifier(name: str, what: str = "identifier") -> str:
 
 
 def fill_identifiers(template: str, **identifiers: str) -> str:
-    """Put validated identifiers into a template's ``{label}``-style slots; values stay parameters."""
+    """Put validated identifiers into ``{label}``-style slots; values stay parameters."""
     for key, value in identifiers.items():
         check_identifier(value, key)
 

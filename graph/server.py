@@ -1,9 +1,9 @@
 """A Neo4j Community server that Cartograph assembles from Maven Central and runs itself.
 
 There is no vendor tarball on a package registry, but the server's modules are on Maven Central, so
-``install`` resolves them into ``<home>/lib`` with Maven and ``start`` runs the community entry point
-on the machine's JDK. Everything lives under one project-local home directory, binds to loopback,
-and uses a generated password kept in a file only the owner can read.
+``install`` resolves them into ``<home>/lib`` with Maven and ``start`` runs the community entry
+point on the machine's JDK. Everything lives under one project-local home directory, binds to
+loopback, and uses a generated password kept in a file only the owner can read.
 """
 
 from __future__ import annotations
@@ -90,7 +90,8 @@ def find_java() -> Path:
         if java.exists() and _java_major(java) in SUPPORTED_JAVA:
             return java
     raise Neo4jServerError(
-        f"no Java {' or '.join(map(str, SUPPORTED_JAVA))} found (tried {[str(c) for c in candidates]});"
+        f"no Java {' or '.join(map(str, SUPPORTED_JAVA))} found "
+        f"(tried {[str(c) for c in candidates]});"
         " install openjdk-17-jre-headless or set JAVA_HOME",
         code="E201",
     )
@@ -111,25 +112,35 @@ def is_installed(cfg: ServerConfig) -> bool:
 
 
 def install(cfg: ServerConfig) -> None:
-    """Resolve the server and Browser jars into ``<home>/lib`` (idempotent; Maven caches in ~/.m2)."""
+    """Resolve the server and Browser jars into ``<home>/lib`` (idempotent; ~/.m2 caches)."""
     if is_installed(cfg):
         return
     mvn = shutil.which("mvn")
     if mvn is None:
-        raise Neo4jServerError("Maven (mvn) is required to install Neo4j; apt-get install maven",
-                               code="E202")
+        raise Neo4jServerError(
+            "Maven (mvn) is required to install Neo4j; apt-get install maven", code="E202"
+        )
     build = cfg.home / "build"
     build.mkdir(parents=True, exist_ok=True)
     (build / "pom.xml").write_text(_POM.format(version=cfg.version, browser=cfg.browser_version))
     lib = cfg.home / "lib"
     if lib.exists():
         shutil.rmtree(lib)
-    cmd = [mvn, "-q", "-B", "-f", str(build / "pom.xml"), "dependency:copy-dependencies",
-           "-DincludeScope=runtime", f"-DoutputDirectory={lib}"]
+    cmd = [
+        mvn,
+        "-q",
+        "-B",
+        "-f",
+        str(build / "pom.xml"),
+        "dependency:copy-dependencies",
+        "-DincludeScope=runtime",
+        f"-DoutputDirectory={lib}",
+    ]
     result = subprocess.run(cmd, capture_output=True, text=True, check=False)
     if result.returncode != 0:
         raise Neo4jServerError(
-            f"Maven could not assemble Neo4j {cfg.version}: {result.stdout[-2000:]}{result.stderr[-2000:]}",
+            f"Maven could not assemble Neo4j {cfg.version}: "
+            f"{result.stdout[-2000:]}{result.stderr[-2000:]}",
             code="E203",
         )
     (lib / ".installed").write_text(f"{cfg.version}/{cfg.browser_version}\n")
@@ -170,19 +181,31 @@ def ensure_password(cfg: ServerConfig, java: Path) -> str:
     if cfg.password_file.exists():
         return cfg.password_file.read_text().strip()
     password = secrets.token_urlsafe(18)
-    if (cfg.home / "data" / "dbms" / "auth.ini").exists() or (cfg.home / "data" / "databases").exists():
+    if (cfg.home / "data" / "dbms" / "auth.ini").exists() or (
+        cfg.home / "data" / "databases"
+    ).exists():
         raise Neo4jServerError(
-            f"{cfg.home}/data exists but {cfg.password_file} is missing; remove {cfg.home}/data to reset",
+            f"{cfg.home}/data exists but {cfg.password_file} is missing; "
+            f"remove {cfg.home}/data to reset",
             code="E204",
         )
-    cmd = [str(java), "-cp", f"{cfg.home / 'lib'}/*", f"-Dbasedir={cfg.home}",
-           "org.neo4j.server.startup.Neo4jAdminCommand", "dbms", "set-initial-password", password,
-           "--require-password-change=false"]
+    cmd = [
+        str(java),
+        "-cp",
+        f"{cfg.home / 'lib'}/*",
+        f"-Dbasedir={cfg.home}",
+        "org.neo4j.server.startup.Neo4jAdminCommand",
+        "dbms",
+        "set-initial-password",
+        password,
+        "--require-password-change=false",
+    ]
     env = {**os.environ, "NEO4J_HOME": str(cfg.home), "NEO4J_CONF": str(cfg.home / "conf")}
     result = subprocess.run(cmd, capture_output=True, text=True, env=env, check=False)
     if result.returncode != 0:
-        raise Neo4jServerError(f"setting the initial password failed: {result.stderr[-2000:]}",
-                               code="E205")
+        raise Neo4jServerError(
+            f"setting the initial password failed: {result.stderr[-2000:]}", code="E205"
+        )
     fd = os.open(cfg.password_file, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "w") as fh:
         fh.write(password + "\n")
@@ -213,8 +236,9 @@ def bolt_ready(uri: str, user: str, password: str, timeout_s: float = 3.0) -> bo
             drv.verify_connectivity()
         return True
     except AuthError as exc:
-        raise Neo4jServerError(f"Neo4j at {uri} rejected the stored credentials: {exc}",
-                               code="E206") from exc
+        raise Neo4jServerError(
+            f"Neo4j at {uri} rejected the stored credentials: {exc}", code="E206"
+        ) from exc
     except (ServiceUnavailable, OSError):
         return False
     except Exception:  # driver raises assorted errors while the server is half-up
@@ -237,19 +261,35 @@ def start(cfg: ServerConfig) -> str:
 def _spawn(cfg: ServerConfig, java: Path) -> None:
     h = cfg.home.resolve()
     cmd = [
-        str(java), f"-Xms{cfg.heap}", f"-Xmx{cfg.heap}", "-XX:+UseG1GC",
-        "-XX:-OmitStackTraceInFastThrow", "-XX:+DisableExplicitGC",
-        "-Djdk.nio.maxCachedBufferSize=1024", "-Dio.netty.tryReflectionSetAccessible=true",
-        "--add-opens=java.base/java.nio=ALL-UNNAMED", "--add-opens=java.base/java.io=ALL-UNNAMED",
-        "--add-opens=java.base/sun.nio.ch=ALL-UNNAMED", "--enable-native-access=ALL-UNNAMED",
+        str(java),
+        f"-Xms{cfg.heap}",
+        f"-Xmx{cfg.heap}",
+        "-XX:+UseG1GC",
+        "-XX:-OmitStackTraceInFastThrow",
+        "-XX:+DisableExplicitGC",
+        "-Djdk.nio.maxCachedBufferSize=1024",
+        "-Dio.netty.tryReflectionSetAccessible=true",
+        "--add-opens=java.base/java.nio=ALL-UNNAMED",
+        "--add-opens=java.base/java.io=ALL-UNNAMED",
+        "--add-opens=java.base/sun.nio.ch=ALL-UNNAMED",
+        "--enable-native-access=ALL-UNNAMED",
         "-Dlog4j2.disable.jmx=true",
-        "-cp", f"{h / 'plugins'}/*:{h / 'lib'}/*",
+        "-cp",
+        f"{h / 'plugins'}/*:{h / 'lib'}/*",
         "org.neo4j.server.CommunityEntryPoint",
-        f"--home-dir={h}", f"--config-dir={h / 'conf'}", "--console-mode",
+        f"--home-dir={h}",
+        f"--config-dir={h / 'conf'}",
+        "--console-mode",
     ]
     log = open(cfg.console_log, "ab")  # noqa: SIM115 - handed to the child, which outlives us
-    proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                            cwd=h, start_new_session=True)
+    proc = subprocess.Popen(
+        cmd,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        stdin=subprocess.DEVNULL,
+        cwd=h,
+        start_new_session=True,
+    )
     log.close()
     cfg.pid_file.write_text(f"{proc.pid}\n")
 
@@ -258,8 +298,9 @@ def _wait_until_ready(cfg: ServerConfig, password: str) -> None:
     deadline = time.monotonic() + cfg.start_timeout_s
     while time.monotonic() < deadline:
         if read_pid(cfg) is None:
-            raise Neo4jServerError(f"Neo4j exited during start-up:\n{tail_logs(cfg, 40)}",
-                                   code="E207")
+            raise Neo4jServerError(
+                f"Neo4j exited during start-up:\n{tail_logs(cfg, 40)}", code="E207"
+            )
         if bolt_ready(cfg.bolt_uri, "neo4j", password, timeout_s=2.0):
             return
         time.sleep(0.5)
@@ -271,7 +312,7 @@ def _wait_until_ready(cfg: ServerConfig, password: str) -> None:
 
 
 def stop(cfg: ServerConfig, timeout_s: float = 60.0) -> bool:
-    """SIGTERM (a clean checkpoint), then SIGKILL after ``timeout_s``; True if a server was running."""
+    """SIGTERM (clean checkpoint), then SIGKILL after ``timeout_s``; True if one was running."""
     pid = read_pid(cfg)
     if pid is None:
         cfg.pid_file.unlink(missing_ok=True)

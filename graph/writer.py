@@ -38,8 +38,14 @@ class WriteCounts:
     by_type: dict[str, int] = field(default_factory=lambda: defaultdict(int))
 
     def add(self, other: WriteCounts) -> None:
-        for name in ("node_rows", "rel_rows", "nodes_created", "relationships_created",
-                     "properties_set", "missing_endpoints"):
+        for name in (
+            "node_rows",
+            "rel_rows",
+            "nodes_created",
+            "relationships_created",
+            "properties_set",
+            "missing_endpoints",
+        ):
             setattr(self, name, getattr(self, name) + getattr(other, name))
         for k, v in other.by_label.items():
             self.by_label[k] += v
@@ -47,8 +53,11 @@ class WriteCounts:
             self.by_type[k] += v
 
     def as_dict(self) -> dict[str, Any]:
-        return {**{k: v for k, v in vars(self).items() if not isinstance(v, dict)},
-                "by_label": dict(self.by_label), "by_type": dict(self.by_type)}
+        return {
+            **{k: v for k, v in vars(self).items() if not isinstance(v, dict)},
+            "by_label": dict(self.by_label),
+            "by_type": dict(self.by_type),
+        }
 
 
 def batched(items: Iterable[T], size: int) -> Iterator[list[T]]:
@@ -82,14 +91,16 @@ class GraphWriter:
         if label in self._constrained:
             return
         check_identifier(label, "label")
-        query = fill_identifiers(cypher.load("writes/key_constraint"), label=label,
-                                 name=f"{label.lower()}_key")
+        query = fill_identifiers(
+            cypher.load("writes/key_constraint"), label=label, name=f"{label.lower()}_key"
+        )
         self.driver.execute_query(query, database_=self.database)
         self.driver.execute_query("CALL db.awaitIndexes(300)", database_=self.database)
         self._constrained.add(label)
 
-    def write_nodes(self, nodes: Iterable[NodeRecord], progress: Progress | None = None
-                    ) -> WriteCounts:
+    def write_nodes(
+        self, nodes: Iterable[NodeRecord], progress: Progress | None = None
+    ) -> WriteCounts:
         """Upsert nodes grouped by label, ``batch_size`` rows per transaction."""
         counts = WriteCounts()
         by_label: dict[str, list[dict[str, Any]]] = defaultdict(list)
@@ -104,8 +115,9 @@ class GraphWriter:
                 counts.add(self._flush_nodes(label, rows, progress))
         return counts
 
-    def write_relationships(self, rels: Iterable[RelRecord], progress: Progress | None = None
-                            ) -> WriteCounts:
+    def write_relationships(
+        self, rels: Iterable[RelRecord], progress: Progress | None = None
+    ) -> WriteCounts:
         """Upsert relationships grouped by (start label, type, end label)."""
         counts = WriteCounts()
         groups: dict[tuple[str, str, str], list[dict[str, Any]]] = defaultdict(list)
@@ -120,28 +132,39 @@ class GraphWriter:
                 counts.add(self._flush_rels(group, rows, progress))
         return counts
 
-    def _flush_nodes(self, label: str, rows: list[dict[str, Any]], progress: Progress | None
-                     ) -> WriteCounts:
+    def _flush_nodes(
+        self, label: str, rows: list[dict[str, Any]], progress: Progress | None
+    ) -> WriteCounts:
         self.ensure_key_constraint(label)
         query = fill_identifiers(cypher.load("writes/merge_nodes"), label=label)
         stats, _ = self._run(query, rows)
-        counts = WriteCounts(node_rows=len(rows), nodes_created=stats["nodes_created"],
-                             properties_set=stats["properties_set"])
+        counts = WriteCounts(
+            node_rows=len(rows),
+            nodes_created=stats["nodes_created"],
+            properties_set=stats["properties_set"],
+        )
         counts.by_label[label] += len(rows)
         if progress:
             progress(len(rows))
         return counts
 
-    def _flush_rels(self, group: tuple[str, str, str], rows: list[dict[str, Any]],
-                    progress: Progress | None) -> WriteCounts:
+    def _flush_rels(
+        self, group: tuple[str, str, str], rows: list[dict[str, Any]], progress: Progress | None
+    ) -> WriteCounts:
         start_label, rel_type, end_label = group
-        query = fill_identifiers(cypher.load("writes/merge_relationships"),
-                                 start_label=start_label, end_label=end_label, type=rel_type)
+        query = fill_identifiers(
+            cypher.load("writes/merge_relationships"),
+            start_label=start_label,
+            end_label=end_label,
+            type=rel_type,
+        )
         stats, matched = self._run(query, rows)
-        counts = WriteCounts(rel_rows=len(rows),
-                             relationships_created=stats["relationships_created"],
-                             properties_set=stats["properties_set"],
-                             missing_endpoints=len(rows) - matched)
+        counts = WriteCounts(
+            rel_rows=len(rows),
+            relationships_created=stats["relationships_created"],
+            properties_set=stats["properties_set"],
+            missing_endpoints=len(rows) - matched,
+        )
         counts.by_type[rel_type] += len(rows)
         if progress:
             progress(len(rows))
@@ -153,9 +176,14 @@ class GraphWriter:
             record = result.single()
             matched = int(record["matched"]) if record is not None else len(rows)
             c = result.consume().counters
-            return ({"nodes_created": c.nodes_created,
-                     "relationships_created": c.relationships_created,
-                     "properties_set": c.properties_set}, matched)
+            return (
+                {
+                    "nodes_created": c.nodes_created,
+                    "relationships_created": c.relationships_created,
+                    "properties_set": c.properties_set,
+                },
+                matched,
+            )
 
         try:
             with self.driver.session(database=self.database) as session:
