@@ -1,0 +1,189 @@
+"""The mapping file: how a user's own tables become nodes and relationships, without code.
+
+A mapping names sources (a CSV, JSON-lines or Parquet file), and for each the nodes it yields
+(label, key, properties) and the relationships between them. Values go through typed cleaners
+(dates → UTC, money, phones → E.164, emails, names, addresses) and, for personal identifiers,
+through keyed pseudonymisation, so the built-in platforms and a user's data follow one path.
+
+Example::
+
+    version: 1
+    sources:
+      shop_customers:
+        path: raw/webshop/customers.csv
+        record_id: customer_id
+        nodes:
+          user: {label: User, key: "webshop:{customer_id}",
+                 props: {created_at: {field: signup_date, type: datetime}}}
+          email: {label: Email, key: {field: email, type: email, pseudonymise: email},
+                  optional: true}
+        relationships:
+          - {type: HAS_EMAIL, from: user, to: email}
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from cartograph.errors import ConfigError, SchemaError
+from graph.records import check_identifier
+
+ValueType = Literal[
+    "str",
+    "int",
+    "float",
+    "bool",
+    "datetime",
+    "money",
+    "phone",
+    "email",
+    "name",
+    "address",
+    "ip",
+    "card",
+    "text",
+    "list",
+]
+Format = Literal["csv", "jsonl", "parquet"]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+
+def _identifier(name: str, what: str) -> str:
+    """``check_identifier`` as a ValueError, so pydantic names the file and entry."""
+    try:
+        return check_identifier(name, what)
+    except SchemaError as exc:
+        raise ValueError(str(exc)) from None
+
+
+class FieldSpec(_Strict):
+    """Where a value comes from and how it is cleaned. A bare string is shorthand: ``"col"`` reads
+    a column, ``"web:{id}"`` fills a template from columns."""
+
+    field: str | None = None
+    template: str | None = None
+    type: ValueType = "str"
+    pseudonymise: str | None = None
+    # Keys are always required; a property is required only when it says so. A missing or
+    # unreadable optional property is dropped and noted in the rejects file as a field issue.
+    required: bool = False
+    default: Any = None
+    region_field: str | None = None  # phones: column holding the country for local numbers
+    default_region: str | None = None
+    currency_field: str | None = None  # money: column holding the currency code
+    default_currency: str | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _shorthand(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            return {"template": value} if "{" in value else {"field": value}
+        return value
+
+    @model_validator(mode="after")
+    def _one_source(self) -> FieldSpec:
+        if (self.field is None) == (self.template is None):
+            raise ValueError("give exactly one of 'field' or 'template'")
+        return self
+
+
+class NodeSpec(_Strict):
+    label: str
+    key: FieldSpec
+    props: dict[str, FieldSpec] = Field(default_factory=dict)
+    # Values kept in memory for entity resolution and never written to the graph.
+    profile: dict[str, FieldSpec] = Field(default_factory=dict)
+    # Optional nodes are skipped (with their relationships) when the key is empty or invalid.
+    optional: bool = False
+
+    @field_validator("label")
+    @classmethod
+    def _label(cls, v: str) -> str:
+        return _identifier(v, "label")
+
+    @field_validator("props")
+    @classmethod
+    def _props(cls, v: dict[str, FieldSpec]) -> dict[str, FieldSpec]:
+        for name in v:
+            _identifier(name, "property")
+        return v
+
+
+class RelSpec(_Strict):
+    type: str
+    start: str = Field(alias="from")
+    end: str = Field(alias="to")
+    props: dict[str, FieldSpec] = Field(default_factory=dict)
+
+    @field_validator("type")
+    @classmethod
+    def _type(cls, v: str) -> str:
+        return _identifier(v, "relationship type")
+
+
+class SourceSpec(_Strict):
+    path: Path
+    format: Format | None = None
+    record_id: str | None = None
+    # A list-valued field (e.g. nested order items) whose elements each become a row; the
+    # parent's fields stay readable as ``parent.<name>``.
+    explode: str | None = None
+    dedupe: bool = True
+    nodes: dict[str, NodeSpec]
+    relationships: list[RelSpec] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _aliases(self) -> SourceSpec:
+        for rel in self.relationships:
+            for alias in (rel.start, rel.end):
+                if alias not in self.nodes:
+                    raise ValueError(f"relationship {rel.type} names unknown node {alias!r}")
+        return self
+
+    @property
+    def resolved_format(self) -> Format:
+        if self.format:
+            return self.format
+        suffix = self.path.suffix.lower()
+        known: dict[str, Format] = {
+            ".csv": "csv",
+            ".jsonl": "jsonl",
+            ".ndjson": "jsonl",
+            ".json": "jsonl",
+            ".parquet": "parquet",
+        }
+        if suffix not in known:
+            raise ConfigError(f"cannot tell the format of {self.path}; set 'format'", code="E104")
+        return known[suffix]
+
+
+class Mapping(_Strict):
+    version: Literal[1] = 1
+    sources: dict[str, SourceSpec]
+
+
+def load_mapping(path: Path, data_dir: Path | None = None) -> Mapping:
+    """Parse and validate a mapping file; relative source paths resolve against ``data_dir``
+    (default: the mapping file's folder). Errors name the offending entry."""
+    try:
+        raw = yaml.safe_load(path.read_text())
+    except (OSError, yaml.YAMLError) as exc:
+        raise ConfigError(f"cannot read mapping {path}: {exc}", code="E103") from exc
+    try:
+        mapping = Mapping.model_validate(raw)
+    except ValidationError as exc:
+        problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
+        raise ConfigError(f"invalid mapping {path}: {problems}", code="E103") from exc
+    base = data_dir if data_dir is not None else path.parent
+    sources = {
+        name: s.model_copy(update={"path": s.path if s.path.is_absolute() else base / s.path})
+        for name, s in mapping.sources.items()
+    }
+    return mapping.model_copy(update={"sources": sources})

