@@ -69,6 +69,8 @@ class FieldSpec(_Strict):
 
     field: str | None = None
     template: str | None = None
+    # Several columns read as one structured value (e.g. an address from street/city/postcode).
+    components: dict[str, str] | None = None
     type: ValueType = "str"
     pseudonymise: str | None = None
     # Keys are always required; a property is required only when it says so. A missing or
@@ -89,8 +91,9 @@ class FieldSpec(_Strict):
 
     @model_validator(mode="after")
     def _one_source(self) -> FieldSpec:
-        if (self.field is None) == (self.template is None):
-            raise ValueError("give exactly one of 'field' or 'template'")
+        given = [x for x in (self.field, self.template, self.components) if x is not None]
+        if len(given) != 1:
+            raise ValueError("give exactly one of 'field', 'template' or 'components'")
         return self
 
 
@@ -116,11 +119,19 @@ class NodeSpec(_Strict):
         return v
 
 
+class Condition(_Strict):
+    """Keep a relationship only for rows whose ``field`` is one of ``values`` (event types)."""
+
+    field: str
+    values: list[str]
+
+
 class RelSpec(_Strict):
     type: str
     start: str = Field(alias="from")
     end: str = Field(alias="to")
     props: dict[str, FieldSpec] = Field(default_factory=dict)
+    when: Condition | None = None
 
     @field_validator("type")
     @classmethod

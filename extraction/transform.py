@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from extraction.mapping import FieldSpec, Mapping, NodeSpec, SourceSpec
+from extraction.mapping import Condition, FieldSpec, Mapping, NodeSpec, SourceSpec
 from extraction.pseudonymise import Pseudonymiser
 from extraction.rejects import ReadCounts, Reject, RejectsWriter
 from extraction.sources import BadRow, read_rows
@@ -121,12 +121,17 @@ class _Row:
     pseudonymiser: Pseudonymiser | None
     rejects: RejectsWriter
     out: Extracted
+    noted: set[str] = field(default_factory=set)
 
     def clean(self, spec: FieldSpec) -> Any:
         return clean(spec, self.data, self.pseudonymiser)
 
     def note(self, spec: FieldSpec, reason: str) -> None:
         """An optional value that could not be used: the row loads, the value is on record."""
+        name = _field_name(spec)
+        if name in self.noted:  # the same column used twice (node key and profile): note once
+            return
+        self.noted.add(name)
         raw = lookup(self.data, spec.field) if spec.field else spec.template
         self.rejects.write(
             Reject(
@@ -176,8 +181,12 @@ def _apply(
         out.profiles.setdefault(ref, {}).update(profile)
 
 
+def _holds(condition: Condition | None, data: dict[str, Any]) -> bool:
+    return condition is None or str(lookup(data, condition.field)) in condition.values
+
+
 def _field_name(spec: FieldSpec) -> str:
-    return spec.field or spec.template or "?"
+    return spec.field or spec.template or ",".join((spec.components or {}).values()) or "?"
 
 
 def _node_key(alias: str, spec: NodeSpec, row: _Row) -> str | None:
@@ -186,7 +195,7 @@ def _node_key(alias: str, spec: NodeSpec, row: _Row) -> str | None:
         key = row.clean(spec.key)
     except ValueError as exc:
         if spec.optional:
-            row.note(spec.key, f"{alias}: {exc}")
+            row.note(spec.key, str(exc))
             return None
         raise RowRejected(_field_name(spec.key), f"{alias} key: {exc}") from None
     if key is None or key == "":

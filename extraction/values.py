@@ -12,7 +12,7 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from extraction.cleaning.addresses import normalise_address
+from extraction.cleaning.addresses import country_code, normalise_address
 from extraction.cleaning.dates import to_utc
 from extraction.cleaning.emails import normalise_email
 from extraction.cleaning.money import Money, parse_money
@@ -44,6 +44,10 @@ def raw_value(spec: FieldSpec, row: dict[str, Any]) -> Any:
     """The uncleaned value: a column, or a template filled from columns (MISSING if any is)."""
     if spec.field is not None:
         return lookup(row, spec.field)
+    if spec.components is not None:
+        parts = {name: lookup(row, col) for name, col in spec.components.items()}
+        present = {k: v for k, v in parts.items() if not _blank(v)}
+        return present or MISSING
     parts: list[str] = []
     pos = 0
     template = spec.template or ""
@@ -104,7 +108,7 @@ def clean(spec: FieldSpec, row: dict[str, Any], pseudonymiser: Pseudonymiser | N
         result: Any = parse_money(value, code)
     elif spec.type in ("phone", "address"):
         region = lookup(row, spec.region_field) if spec.region_field else MISSING
-        region_code = spec.default_region if _blank(region) else str(region).strip()
+        region_code = spec.default_region if _blank(region) else country_code(str(region))
         result = (
             to_e164(value, region_code)
             if spec.type == "phone"

@@ -306,3 +306,8 @@ def _country(name: str) -> str:
     if re.fullmatch(r"[a-z]{2}", key):
         return key.upper()
     raise ValueError(f"unknown country {name[:40]!r}")
+
+
+def country_code(name: str) -> str:
+    """Public form of the country lookup, for other cleaners (phone regions) to share one table."""
+    return _country(name)
