@@ -1,4 +1,4 @@
-"""The main job, end to end: reach Neo4j, apply the schema, load the built-in data, report.
+"""The main job, end to end: built-in data → ingestion → Neo4j → report.
 
 Each step is a plain function of explicit arguments so the CLI, tests and benchmarks call the
 same code.
@@ -6,90 +6,160 @@ same code.
 
 from __future__ import annotations
 
+import json
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from tqdm import tqdm
+
 from cartograph.report import new_run_dir, versions, write_report
-from extraction.sample import SampleSize, sample_graph
+from cartograph.report_md import render_markdown
+from extraction.ingest import Enricher, IngestResult, ingest
+from extraction.mapping import load_mapping
+from extraction.marketplace import MANIFEST, generate
+from extraction.pseudonymise import Pseudonymiser
 from graph.connection import Driver, Neo4jTarget, count_by_label, count_by_type, open_driver
-from graph.writer import GraphWriter, WriteCounts, apply_schema
+from graph.records import NodeRecord, RelRecord
+from graph.writer import GraphWriter, WriteCounts, apply_schema, clear_database
 
 FIRST_QUERY = (
-    "MATCH (u:User)-[:USED_DEVICE]->(d:Device)<-[:USED_DEVICE]-(v:User) "
-    "WHERE u.key < v.key RETURN u, d, v LIMIT 50"
+    "MATCH (u:User)-[:USED_CARD]->(c:Card)<-[:USED_CARD]-(v:User) WHERE u.key < v.key "
+    "WITH c, collect(DISTINCT u) + collect(DISTINCT v) AS users WHERE size(users) >= 3 "
+    "MATCH p = (x:User)-[:USED_CARD]->(c) RETURN p LIMIT 100"
 )
 
 
 @dataclass
-class DemoResult:
+class RunResult:
     run_dir: Path
     report: dict[str, Any]
     timings: dict[str, float] = field(default_factory=dict)
 
 
-def load_sample(
-    driver: Driver, database: str, size: SampleSize, seed: int, batch_size: int = 10_000
+def ensure_marketplace(data_root: Path, scale: str, seed: int) -> Path:
+    """Generate the built-in data once per (scale, seed); reuse it while its manifest exists."""
+    out = data_root / f"marketplace-{scale}-seed{seed}"
+    if not (out / MANIFEST).exists():
+        generate(scale, seed, out)
+    return out
+
+
+def load_records(
+    driver: Driver,
+    database: str,
+    nodes: list[NodeRecord],
+    rels: list[RelRecord],
+    batch_size: int = 10_000,
+    show_progress: bool = True,
 ) -> WriteCounts:
-    """Schema, then nodes, then relationships (relationships MATCH their endpoints by key)."""
+    """Schema first, then nodes, then relationships (which MATCH their endpoints by key)."""
     apply_schema(driver, database)
-    nodes, rels = sample_graph(size, seed)
     writer = GraphWriter(driver, database, batch_size)
-    counts = writer.write_nodes(nodes)
-    counts.add(writer.write_relationships(rels))
+    quiet = None if show_progress else True  # None: tqdm shows bars only on a terminal
+    with tqdm(total=len(nodes), desc="nodes", unit="row", disable=quiet) as bar:
+        counts = writer.write_nodes(nodes, progress=bar.update)
+    with tqdm(total=len(rels), desc="relationships", unit="row", disable=not show_progress) as bar:
+        counts.add(writer.write_relationships(rels, progress=bar.update))
     return counts
+
+
+def run_ingest(
+    target: Neo4jTarget,
+    data_dir: Path,
+    mapping_path: Path,
+    pseudonymiser: Pseudonymiser,
+    run_dir: Path,
+    batch_size: int = 10_000,
+    enrichers: dict[str, Enricher] | None = None,
+    show_progress: bool = True,
+) -> tuple[IngestResult, WriteCounts, float]:
+    """Read → clean → pseudonymise → enrich → load; rejects go to ``run_dir/rejects.csv``."""
+    mapping = load_mapping(mapping_path, data_dir)
+    result = ingest(mapping, pseudonymiser, run_dir / "rejects.csv", enrichers)
+    t0 = time.perf_counter()
+    with open_driver(target) as driver:
+        counts = load_records(
+            driver, target.database, result.nodes, result.rels, batch_size, show_progress
+        )
+    return result, counts, round(time.perf_counter() - t0, 3)
+
+
+def ingest_summary(result: IngestResult, counts: WriteCounts, load_s: float) -> dict[str, Any]:
+    """The ``ingestion`` part of a report: per-source reconciliation, rejects, load counts."""
+    totals = result.totals
+    return {
+        "sources": {name: c.as_dict() for name, c in result.counts.items()},
+        "totals": totals.as_dict(),
+        "reconciles": all(c.reconciles() for c in result.counts.values()),
+        "field_issues": result.field_issues,
+        "rejects_file": str(result.rejects_path),
+        "records": {"nodes": len(result.nodes), "relationships": len(result.rels)},
+        "load": counts.as_dict(),
+        "enrichment": result.enrichment,
+        "timings": {**result.timings, "load_s": load_s},
+    }
 
 
 def run_demo(
     target: Neo4jTarget,
     runs_dir: Path,
+    data_root: Path,
+    mapping_path: Path,
+    pseudonymiser: Pseudonymiser,
+    scale: str,
     seed: int,
     browser_url: str | None,
     batch_size: int = 10_000,
-) -> DemoResult:
-    """Load the built-in sample graph and write ``runs/<ts>/report.{json,md}``."""
+    show_progress: bool = True,
+) -> RunResult:
+    """Built-in marketplace → graph, and ``runs/<ts>/report.{json,md}``.
+
+    On the managed server the demo graph is rebuilt from empty, so the report describes exactly
+    the built-in data; on a user's own Neo4j nothing is deleted (loads only MERGE)."""
     timings: dict[str, float] = {}
     run_dir = new_run_dir(runs_dir)
+    if target.managed:
+        with open_driver(target) as driver:
+            clear_database(driver, target.database)
+    t0 = time.perf_counter()
+    data_dir = ensure_marketplace(data_root, scale, seed)
+    timings["generate_s"] = round(time.perf_counter() - t0, 3)
+    result, counts, load_s = run_ingest(
+        target,
+        data_dir,
+        mapping_path,
+        pseudonymiser,
+        run_dir,
+        batch_size,
+        show_progress=show_progress,
+    )
+    timings.update(result.timings, load_s=load_s)
     with open_driver(target) as driver:
-        t0 = time.perf_counter()
-        counts = load_sample(driver, target.database, SampleSize(), seed, batch_size)
-        timings["load_s"] = round(time.perf_counter() - t0, 3)
         nodes, rels = (
             count_by_label(driver, target.database),
             count_by_type(driver, target.database),
         )
+    manifest = json.loads((data_dir / MANIFEST).read_text())
     report = {
         "seed": seed,
-        "data": {"name": "sample", "size": vars(SampleSize())},
+        "data": {
+            "name": "marketplace",
+            "scale": scale,
+            "dir": str(data_dir),
+            "generator": manifest.get("generator_version"),
+        },
         "neo4j": {
             "uri": target.uri,
             "database": target.database,
             "managed": target.managed,
             "browser": browser_url,
         },
-        "load": counts.as_dict(),
+        "ingestion": ingest_summary(result, counts, load_s),
         "counts": {"nodes": nodes, "relationships": rels},
         "timings": timings,
         "versions": versions(),
     }
-    write_report(run_dir, report, _markdown(report))
-    return DemoResult(run_dir=run_dir, report=report, timings=timings)
-
-
-def _markdown(report: dict[str, Any]) -> str:
-    rows = "\n".join(f"| {k} | {v:,} |" for k, v in report["counts"]["nodes"].items())
-    rel_rows = "\n".join(f"| {k} | {v:,} |" for k, v in report["counts"]["relationships"].items())
-    return (
-        f"# Cartograph run\n\nData: built-in `{report['data']['name']}` graph, seed "
-        f"{report['seed']}. Neo4j: {report['neo4j']['uri']} "
-        f"(Browser: {report['neo4j']['browser']}).\n\n"
-        f"## Nodes\n\n| label | count |\n|---|---|\n{rows}\n\n"
-        f"## Relationships\n\n| type | count |\n|---|---|\n{rel_rows}\n\n"
-        f"## Load\n\nLoaded in {report['timings']['load_s']} s; "
-        f"{report['load']['nodes_created']:,} nodes and "
-        f"{report['load']['relationships_created']:,} relationships created this run "
-        f"(0 on a re-run: loads are idempotent).\n\n"
-        f"## A first query for Neo4j Browser\n\n```cypher\n{FIRST_QUERY}\n```\n\n"
-        f"Versions: {report['versions']}\n"
-    )
+    write_report(run_dir, report, render_markdown(report, FIRST_QUERY))
+    return RunResult(run_dir=run_dir, report=report, timings=timings)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from cartograph.errors import ConfigError
 from cartograph.settings import Settings
+from extraction.pseudonymise import Pseudonymiser, load_or_create_secret
 from graph.connection import Neo4jTarget
 from graph.server import ServerConfig
 from graph.server import start as start_server
@@ -54,3 +55,14 @@ def resolve_target(settings: Settings, start: bool = True) -> Neo4jTarget:
         database=settings.neo4j_database,
         managed=True,
     )
+
+
+def pseudonymiser(settings: Settings) -> Pseudonymiser:
+    """The keyed hash for identifiers: ``CARTOGRAPH_PSEUDONYM_SECRET`` (hex) or the secret file."""
+    if settings.pseudonym_secret is not None:
+        try:
+            secret = bytes.fromhex(settings.pseudonym_secret.get_secret_value())
+        except ValueError as exc:
+            raise ConfigError("CARTOGRAPH_PSEUDONYM_SECRET must be hex", code="E106") from exc
+        return Pseudonymiser(secret)
+    return Pseudonymiser(load_or_create_secret(settings.pseudonym_secret_file))

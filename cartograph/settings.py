@@ -37,6 +37,13 @@ class Settings(BaseSettings):
     neo4j_start_timeout_s: float = Field(default=120.0, gt=0)
 
     runs_dir: Path = PROJECT_ROOT / "runs"
+    # Built-in data: generated once per (scale, seed) under data_dir and reused.
+    data_dir: Path = PROJECT_ROOT / "var" / "data"
+    scale: str = "small"
+    mapping: Path = PROJECT_ROOT / "extraction" / "mappings" / "marketplace.yaml"
+    # Key for pseudonymising identifiers: hex in the environment, else a 0600 file made once.
+    pseudonym_secret: SecretStr | None = None
+    pseudonym_secret_file: Path = PROJECT_ROOT / "var" / "secrets" / "pseudonym.key"
     seed: int = 7
     batch_size: int = Field(default=10_000, gt=0)
 

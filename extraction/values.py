@@ -45,8 +45,8 @@ def raw_value(spec: FieldSpec, row: dict[str, Any]) -> Any:
     if spec.field is not None:
         return lookup(row, spec.field)
     if spec.components is not None:
-        parts = {name: lookup(row, col) for name, col in spec.components.items()}
-        present = {k: v for k, v in parts.items() if not _blank(v)}
+        found = {name: lookup(row, col) for name, col in spec.components.items()}
+        present = {k: v for k, v in found.items() if not _blank(v)}
         return present or MISSING
     parts: list[str] = []
     pos = 0

@@ -77,6 +77,12 @@ def apply_schema(driver: Driver, database: str = "neo4j") -> int:
     return count
 
 
+def clear_database(driver: Driver, database: str = "neo4j") -> None:
+    """Empty the database, keeping constraints and indexes (for rebuilding a demo graph)."""
+    with driver.session(database=database) as session:
+        session.run(cypher.load("writes/clear_database")).consume()
+
+
 class GraphWriter:
     """Loads records into one database in batches; safe to re-run on the same data."""
 

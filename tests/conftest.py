@@ -12,6 +12,7 @@ import pytest
 from cartograph.settings import PROJECT_ROOT
 from graph.connection import Driver, Neo4jTarget, open_driver
 from graph.server import ServerConfig, start, stop
+from graph.writer import clear_database
 
 TEST_HOME = Path(os.environ.get("CARTOGRAPH_TEST_NEO4J_HOME", PROJECT_ROOT / "var" / "neo4j-test"))
 
@@ -51,10 +52,7 @@ def session_driver(neo4j_target: Neo4jTarget) -> Iterator[Driver]:
 @pytest.fixture()
 def driver(session_driver: Driver) -> Driver:
     """A driver on an emptied database: each test starts from no nodes (schema is kept)."""
-    with session_driver.session() as session:
-        session.run(
-            "MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS"
-        ).consume()
+    clear_database(session_driver)
     return session_driver
 
 

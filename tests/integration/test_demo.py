@@ -7,24 +7,53 @@ import sys
 from pathlib import Path
 
 from cartograph.pipeline import run_demo
+from extraction.pseudonymise import Pseudonymiser
 from graph.connection import Driver, Neo4jTarget, count_by_label
 from graph.server import ServerConfig
 
+MAPPING = Path(__file__).resolve().parents[2] / "extraction" / "mappings" / "marketplace.yaml"
 
-def test_demo_writes_report_and_reruns_idempotently(
+
+def test_demo_writes_report_with_reconciled_ingestion(
     driver: Driver, neo4j_target: Neo4jTarget, tmp_path: Path
 ) -> None:
-    first = run_demo(neo4j_target, tmp_path, seed=7, browser_url="http://x/browser/")
-    report = json.loads((tmp_path / "latest" / "report.json").read_text())
-    assert report["seed"] == 7 and report["counts"]["nodes"]["User"] == 500
-    assert report["load"]["missing_endpoints"] == 0
-    assert (tmp_path / "latest").resolve() == first.run_dir.resolve()
-    assert "| User | 500 |" in (first.run_dir / "report.md").read_text()
+    pseudo = Pseudonymiser(b"demo-test-secret-0123456789abcdef")
+    first = run_demo(
+        neo4j_target,
+        tmp_path / "runs",
+        tmp_path / "data",
+        MAPPING,
+        pseudo,
+        "small",
+        7,
+        "http://x/browser/",
+        show_progress=False,
+    )
+    report = json.loads((tmp_path / "runs" / "latest" / "report.json").read_text())
+    assert report["seed"] == 7 and report["data"]["scale"] == "small"
+    ing = report["ingestion"]
+    assert ing["reconciles"] and ing["totals"]["read"] == sum(
+        s["read"] for s in ing["sources"].values()
+    )
+    assert report["counts"]["nodes"]["User"] > 2_000
+    assert (tmp_path / "runs" / "latest").resolve() == first.run_dir.resolve()
+    md = (first.run_dir / "report.md").read_text()
+    assert "| **total** |" in md and "reconcile" in md
     counts = count_by_label(driver)
-    second = run_demo(neo4j_target, tmp_path, seed=7, browser_url=None)
-    assert second.report["load"]["nodes_created"] == 0
+    # A second demo rebuilds the managed graph from empty: same data, same graph.
+    second = run_demo(
+        neo4j_target,
+        tmp_path / "runs",
+        tmp_path / "data",
+        MAPPING,
+        pseudo,
+        "small",
+        7,
+        None,
+        show_progress=False,
+    )
     assert count_by_label(driver) == counts
-    assert (tmp_path / "latest").resolve() == second.run_dir.resolve()
+    assert second.report["counts"] == report["counts"]
 
 
 def _cli(server: ServerConfig, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
