@@ -16,6 +16,7 @@ def test_tool_passes(tool: list[str]) -> None:
     exe = BIN / tool[0]
     if not exe.exists():
         exe = Path(shutil.which(tool[0]) or tool[0])
-    result = subprocess.run([str(exe), *tool[1:]], cwd=ROOT, capture_output=True, text=True,
-                            timeout=300, check=False)
+    result = subprocess.run(
+        [str(exe), *tool[1:]], cwd=ROOT, capture_output=True, text=True, timeout=300, check=False
+    )
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
