@@ -113,7 +113,12 @@ def ingest(
     mapping: Annotated[Path | None, typer.Option(help="Mapping file (default: built-in).")] = None,
 ) -> None:
     """Read → clean → pseudonymise → load one folder of exports into Neo4j, with a report."""
-    from cartograph.pipeline import ensure_marketplace, ingest_summary, run_ingest
+    from cartograph.pipeline import (
+        default_enrichers,
+        ensure_marketplace,
+        ingest_summary,
+        run_ingest,
+    )
     from cartograph.report import new_run_dir, versions, write_report
     from cartograph.runtime import pseudonymiser, resolve_target
 
@@ -121,6 +126,9 @@ def ingest(
     target = resolve_target(settings, start=True)
     data_dir = data or ensure_marketplace(settings.data_dir, settings.scale, settings.seed)
     run_dir = new_run_dir(settings.runs_dir)
+    # Enrichment (text extraction, entity resolution) is built for the marketplace's files;
+    # a user's own mapping loads without it.
+    enrichers = default_enrichers(data_dir, settings.seed) if mapping is None else None
     result, counts, load_s = run_ingest(
         target,
         data_dir,
@@ -128,6 +136,7 @@ def ingest(
         pseudonymiser(settings),
         run_dir,
         settings.batch_size,
+        enrichers,
     )
     summary = ingest_summary(result, counts, load_s)
     report = {

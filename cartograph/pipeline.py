@@ -16,6 +16,7 @@ from tqdm import tqdm
 
 from cartograph.report import new_run_dir, versions, write_report
 from cartograph.report_md import render_markdown
+from extraction.enrich import text_extraction
 from extraction.ingest import Enricher, IngestResult, ingest
 from extraction.mapping import load_mapping
 from extraction.marketplace import MANIFEST, generate
@@ -44,6 +45,11 @@ def ensure_marketplace(data_root: Path, scale: str, seed: int) -> Path:
     if not (out / MANIFEST).exists():
         generate(scale, seed, out)
     return out
+
+
+def default_enrichers(data_dir: Path, seed: int) -> dict[str, Enricher]:
+    """The enrichment stages the built-in data runs through, in order."""
+    return {"text_extraction": text_extraction(data_dir, seed)}
 
 
 def load_records(
@@ -126,14 +132,9 @@ def run_demo(
     t0 = time.perf_counter()
     data_dir = ensure_marketplace(data_root, scale, seed)
     timings["generate_s"] = round(time.perf_counter() - t0, 3)
+    enrichers = default_enrichers(data_dir, seed)
     result, counts, load_s = run_ingest(
-        target,
-        data_dir,
-        mapping_path,
-        pseudonymiser,
-        run_dir,
-        batch_size,
-        show_progress=show_progress,
+        target, data_dir, mapping_path, pseudonymiser, run_dir, batch_size, enrichers, show_progress
     )
     timings.update(result.timings, load_s=load_s)
     with open_driver(target) as driver:
