@@ -23,6 +23,10 @@ app = typer.Typer(
 )
 neo4j_app = typer.Typer(help="The managed local Neo4j server.", no_args_is_help=True)
 app.add_typer(neo4j_app, name="neo4j")
+evaluate_app = typer.Typer(
+    help="Score what is in the graph against ground truth.", no_args_is_help=True
+)
+app.add_typer(evaluate_app, name="evaluate")
 console = Console()
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -156,6 +160,38 @@ def ingest(
         f"duplicates {t['duplicates']:,} (reconciles: {summary['reconciles']}); "
         f"rejects in {result.rejects_path}"
     )
+
+
+@evaluate_app.command("extraction")
+@handles_errors
+def evaluate_extraction_cmd(
+    data: Annotated[
+        Path | None,
+        typer.Option(help="Generated data folder with truth/ (default: the built-in data)."),
+    ] = None,
+) -> None:
+    """Precision/recall/F1 of entity resolution and text extraction, read from the graph."""
+    from cartograph.pipeline import ensure_marketplace
+    from cartograph.report import new_run_dir, versions, write_report
+    from cartograph.report_md import extraction_table
+    from cartograph.runtime import resolve_target
+    from extraction.evaluate import evaluate_extraction
+    from graph.connection import open_driver
+
+    settings = Settings()
+    target = resolve_target(settings, start=True)
+    data_dir = data or ensure_marketplace(settings.data_dir, settings.scale, settings.seed)
+    with open_driver(target) as driver:
+        scores = evaluate_extraction(driver, data_dir, target.database)
+    table = extraction_table(scores)
+    run_dir = new_run_dir(settings.runs_dir)
+    write_report(
+        run_dir,
+        {"data": {"dir": str(data_dir)}, "extraction": scores, "versions": versions()},
+        f"# Extraction evaluation\n\n{table}\n",
+    )
+    sys.stdout.write(table + "\n")
+    console.print(f"report: {run_dir / 'report.json'}")
 
 
 @app.command()

@@ -17,6 +17,7 @@ from tqdm import tqdm
 from cartograph.report import new_run_dir, versions, write_report
 from cartograph.report_md import render_markdown
 from extraction.enrich import text_extraction
+from extraction.evaluate import evaluate_extraction
 from extraction.ingest import Enricher, IngestResult, ingest
 from extraction.mapping import load_mapping
 from extraction.marketplace import MANIFEST, generate
@@ -142,6 +143,9 @@ def run_demo(
             count_by_label(driver, target.database),
             count_by_type(driver, target.database),
         )
+        t0 = time.perf_counter()
+        extraction = evaluate_extraction(driver, data_dir, target.database)
+        timings["evaluate_extraction_s"] = round(time.perf_counter() - t0, 3)
     manifest = json.loads((data_dir / MANIFEST).read_text())
     report = {
         "seed": seed,
@@ -159,6 +163,7 @@ def run_demo(
         },
         "ingestion": ingest_summary(result, counts, load_s),
         "counts": {"nodes": nodes, "relationships": rels},
+        "extraction": extraction,
         "timings": timings,
         "versions": versions(),
     }

@@ -50,6 +50,14 @@ def render_markdown(report: dict[str, Any], first_query: str) -> str:
     ]
     if "ingestion" in report:
         parts.append(_ingestion(report["ingestion"]))
+    if "extraction" in report:
+        parts.append(
+            "## Extraction quality (graph vs ground truth)\n\n"
+            "Read back from Neo4j and compared with the generator's truth files, which ingestion "
+            "never reads. `heldout` = phrasings the extractors were never built from.\n\n"
+            + extraction_table(report["extraction"])
+            + "\n"
+        )
     parts += [
         "## Graph\n\n" + _table(["label", "nodes"], nodes) + "\n",
         _table(["relationship type", "count"], rels) + "\n",
@@ -57,3 +65,49 @@ def render_markdown(report: dict[str, Any], first_query: str) -> str:
         f"Versions: {report['versions']}\n",
     ]
     return "\n".join(parts)
+
+
+def extraction_table(scores: dict[str, Any]) -> str:
+    """One row per extraction task: pairwise for entity resolution, per pool for text tasks."""
+    rows: list[list[Any]] = []
+    for task in ("customer_er", "product_matching"):
+        if task in scores:
+            s = scores[task]
+            rows.append(
+                [
+                    task,
+                    "pairwise (links)",
+                    f"{s['precision']:.3f}",
+                    f"{s['recall']:.3f}",
+                    f"**{s['f1']:.3f}**",
+                    f"closure F1 {s['closure']['f1']:.3f}",
+                ]
+            )
+    for task in ("attributes", "order_refs", "ticket_intent", "review_sentiment"):
+        if task not in scores:
+            continue
+        for pool in ("heldout", "all"):
+            s = scores[task][pool]
+            if "accuracy" in s:
+                rows.append(
+                    [
+                        task,
+                        pool,
+                        "",
+                        "",
+                        f"**{s['accuracy']:.3f}** (accuracy)",
+                        f"macro F1 {s['macro_f1']:.3f}, n={s['n']}",
+                    ]
+                )
+            else:
+                rows.append(
+                    [
+                        task,
+                        pool,
+                        f"{s['precision']:.3f}",
+                        f"{s['recall']:.3f}",
+                        f"**{s['f1']:.3f}**",
+                        "",
+                    ]
+                )
+    return _table(["task", "slice", "precision", "recall", "F1 / accuracy", "notes"], rows)
