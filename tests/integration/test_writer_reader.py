@@ -97,3 +97,22 @@ def test_subgraph_export_drops_edges_leaving_it(driver: Driver) -> None:
     assert set(arrays.node_keys) == {"User", "Order"}
     assert list(arrays.edges) == [("User", "PLACED", "Order")]
     assert arrays.num_edges == SMALL.orders
+
+
+def test_datetimes_round_trip_as_zoned_datetimes(driver: Driver) -> None:
+    from datetime import UTC, datetime, timedelta, timezone
+
+    when = datetime(2025, 3, 1, 10, 30, 15, 123456, tzinfo=UTC)
+    other = datetime(2025, 3, 1, 12, 0, tzinfo=timezone(timedelta(hours=2)))
+    writer = GraphWriter(driver)
+    writer.write_nodes(
+        [NodeRecord("Order", "o1", {"created_at": when, "n": 1}), NodeRecord("User", "u1", {})]
+    )
+    writer.write_relationships([RelRecord("PLACED", "User", "u1", "Order", "o1", {"at": other})])
+    records, _, _ = driver.execute_query(
+        "MATCH (:User)-[r:PLACED]->(o:Order) RETURN o.created_at AS c, r.at AS at, "
+        "valueType(o.created_at) AS t, o.n AS n"
+    )
+    rec = records[0]
+    assert rec["t"].startswith("ZONED DATETIME") and rec["n"] == 1
+    assert rec["c"].to_native() == when and rec["at"].to_native() == other
