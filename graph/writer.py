@@ -95,7 +95,8 @@ def apply_schema(driver: Driver, database: str = "neo4j") -> int:
 def clear_database(driver: Driver, database: str = "neo4j") -> None:
     """Empty the database, keeping constraints and indexes (for rebuilding a demo graph)."""
     with driver.session(database=database) as session:
-        session.run(cypher.load("writes/clear_database")).consume()
+        for statement in cypher.statements(cypher.load("writes/clear_database")):
+            session.run(statement).consume()
 
 
 class GraphWriter:

@@ -1,3 +1,6 @@
-// Delete every node and relationship in batches (schema is kept). Must run in an auto-commit
-// transaction because of IN TRANSACTIONS.
-MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS
+// Delete every relationship, then every node, in batches (schema is kept). Relationships go
+// first: a batch of nodes that holds popular products would otherwise delete hundreds of
+// thousands of relationships in one transaction and exceed the transaction memory limit.
+// Auto-commit only (IN TRANSACTIONS).
+MATCH ()-[r]->() CALL (r) { DELETE r } IN TRANSACTIONS OF 10000 ROWS;
+MATCH (n) CALL (n) { DELETE n } IN TRANSACTIONS OF 10000 ROWS;
