@@ -132,7 +132,8 @@ def ingest(
     run_dir = new_run_dir(settings.runs_dir)
     # Enrichment (text extraction, entity resolution) is built for the marketplace's files;
     # a user's own mapping loads without it.
-    enrichers = default_enrichers(data_dir, settings.seed) if mapping is None else None
+    thresholds = (settings.er_user_threshold, settings.er_product_threshold)
+    enrichers = default_enrichers(data_dir, settings.seed, thresholds) if mapping is None else None
     result, counts, load_s = run_ingest(
         target,
         data_dir,
@@ -215,6 +216,7 @@ def demo() -> None:
         settings.seed,
         browser,
         settings.batch_size,
+        er_thresholds=(settings.er_user_threshold, settings.er_product_threshold),
     )
     ing = result.report["ingestion"]
     console.print(

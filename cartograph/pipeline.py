@@ -16,7 +16,7 @@ from tqdm import tqdm
 
 from cartograph.report import new_run_dir, versions, write_report
 from cartograph.report_md import render_markdown
-from extraction.enrich import text_extraction
+from extraction.enrich import entity_resolution, text_extraction
 from extraction.evaluate import evaluate_extraction
 from extraction.ingest import Enricher, IngestResult, ingest
 from extraction.mapping import load_mapping
@@ -48,9 +48,14 @@ def ensure_marketplace(data_root: Path, scale: str, seed: int) -> Path:
     return out
 
 
-def default_enrichers(data_dir: Path, seed: int) -> dict[str, Enricher]:
+def default_enrichers(
+    data_dir: Path, seed: int, er_thresholds: tuple[float, float] = (0.6, 0.4)
+) -> dict[str, Enricher]:
     """The enrichment stages the built-in data runs through, in order."""
-    return {"text_extraction": text_extraction(data_dir, seed)}
+    return {
+        "text_extraction": text_extraction(data_dir, seed),
+        "entity_resolution": entity_resolution(*er_thresholds),
+    }
 
 
 def load_records(
@@ -120,6 +125,7 @@ def run_demo(
     browser_url: str | None,
     batch_size: int = 10_000,
     show_progress: bool = True,
+    er_thresholds: tuple[float, float] = (0.6, 0.4),
 ) -> RunResult:
     """Built-in marketplace → graph, and ``runs/<ts>/report.{json,md}``.
 
@@ -133,7 +139,7 @@ def run_demo(
     t0 = time.perf_counter()
     data_dir = ensure_marketplace(data_root, scale, seed)
     timings["generate_s"] = round(time.perf_counter() - t0, 3)
-    enrichers = default_enrichers(data_dir, seed)
+    enrichers = default_enrichers(data_dir, seed, er_thresholds)
     result, counts, load_s = run_ingest(
         target, data_dir, mapping_path, pseudonymiser, run_dir, batch_size, enrichers, show_progress
     )

@@ -43,6 +43,10 @@ class Settings(BaseSettings):
     mapping: Path = PROJECT_ROOT / "extraction" / "mappings" / "marketplace.yaml"
     # Key for pseudonymising identifiers: hex in the environment, else a 0600 file made once.
     pseudonym_secret: SecretStr | None = None
+    # Entity resolution: a SAME_AS is written at or above these scores (see
+    # docs/entity-resolution.md for how they were chosen on seed 7 and checked on seed 8).
+    er_user_threshold: float = Field(default=0.6, ge=0, le=1)
+    er_product_threshold: float = Field(default=0.4, ge=0, le=1)
     pseudonym_secret_file: Path = PROJECT_ROOT / "var" / "secrets" / "pseudonym.key"
     seed: int = 7
     batch_size: int = Field(default=10_000, gt=0)

@@ -14,6 +14,7 @@ from typing import Any
 from extraction.ingest import Enricher
 from extraction.nlp.facts import facts_to_records
 from extraction.nlp.run import extract_all_timed
+from extraction.resolve import matches_to_records, resolve_products, resolve_users
 from extraction.transform import Extracted
 from graph.records import NodeRecord, RelRecord
 
@@ -30,5 +31,26 @@ def text_extraction(data_dir: Path, seed: int) -> Enricher:
             "timings": timings,
         }
         return nodes, rels, summary
+
+    return enrich
+
+
+def entity_resolution(user_threshold: float = 0.6, product_threshold: float = 0.4) -> Enricher:
+    """Scored ``SAME_AS`` links between accounts and between listings (links, not merges)."""
+
+    def enrich(extracted: Extracted) -> tuple[list[NodeRecord], list[RelRecord], dict[str, Any]]:
+        users = resolve_users(extracted.profiles, extracted.rels, threshold=user_threshold)
+        products: dict[str, dict[str, Any]] = {}
+        for node in extracted.nodes:
+            if node.label == "Product":
+                products.setdefault(node.key, {}).update(node.props)
+        listings = resolve_products(products, threshold=product_threshold)
+        summary = {
+            "user_links": len(users),
+            "product_links": len(listings),
+            "thresholds": {"user": user_threshold, "product": product_threshold},
+            "methods": dict(sorted(Counter(m.method for m in users + listings).items())),
+        }
+        return [], matches_to_records(users + listings), summary
 
     return enrich

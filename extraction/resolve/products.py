@@ -1,0 +1,194 @@
+"""Listings of one canonical product across (and within) platforms.
+
+1. *Blocking*: each listing's title is embedded once; its ``k`` nearest neighbours by cosine are
+   candidates, and so are listings sharing a brand and a name word or model name (a crowded
+   family of forty variants fills any top-k list).
+2. *Vetoes*: a pair is dropped when both listings state a fact and disagree - brand, colour,
+   capacity, size, wattage, model number or suffix, connector, material - or when prices in EUR
+   are further apart than sellers' margins explain. Variants of one model differ exactly there.
+3. *Score*: a logistic combination of embedding cosine, facts in common, the name words of one
+   title missing from the other listing, and price closeness.
+4. *Clustering* (``clusters``): pairs are accepted best-first into clusters that hold at most one
+   listing of each platform in ``unique_platforms`` and no two clashing members; a listing whose
+   two best web shop partners score almost alike is left unmatched rather than guessed.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from itertools import combinations
+from typing import Any, Protocol
+
+import numpy as np
+
+from cartograph.errors import ConfigError
+from extraction.resolve.attributes import agreements, conflicts
+from extraction.resolve.clusters import cluster, drop_ambiguous
+from extraction.resolve.listings import (
+    DEFAULT_FX_TO_EUR,
+    Listing,
+    missing_name_words,
+    prepare,
+    price_gap,
+)
+from extraction.resolve.match import Match
+
+DEFAULT_PRODUCT_THRESHOLD = 0.4
+
+
+class Encoder(Protocol):
+    """What ``extraction.nlp.embed.Embedder`` offers: L2-normalised rows, one per text."""
+
+    def encode(self, texts: Sequence[str]) -> np.ndarray: ...
+
+
+@dataclass(frozen=True)
+class ProductConfig:
+    """Knobs of product matching; the defaults were set on one generated seed (see docs)."""
+
+    k: int = 30  # nearest neighbours per listing
+    max_block: int = 60  # listings sharing a brand + name word, compared all against all
+    embed_description: bool = False  # embed title + description (twice the encoding time)
+    # |log price ratio| allowed against the shop's own list price (sellers stay within ~17 %
+    # of it), and between two sellers (each may deviate either way).
+    max_price_gap: float = 0.16
+    max_seller_price_gap: float = 0.3
+    unique_platforms: tuple[str, ...] = ("webshop",)
+    ambiguity_margin: float = 0.5  # logit units between a listing's two best shop partners
+    fx_to_eur: Mapping[str, float] = field(default_factory=lambda: dict(DEFAULT_FX_TO_EUR))
+    # Logistic weights, rounded from a fit on seed 7's candidate pairs (after vetoes): the
+    # title's own name words missing from the other listing weigh most, then price distance.
+    bias: float = 1.0
+    w_cos: float = 1.0  # per unit of cosine above 0.7 (candidates are all near neighbours)
+    w_agree: float = 0.5  # per fact (or brand) both state alike
+    # Name words of one title that the other listing lacks: one-sided it is often a noun
+    # ("T-Shirt" vs "tee"); both sides lacking the other's word is a different line.
+    w_missing: float = -1.3  # per word, on the side missing more
+    w_swapped: float = -4.0  # per word, on the side missing fewer
+    w_price: float = -1.4  # per unit of price gap / allowed gap
+    w_same_platform: float = -1.0  # two sellers on one marketplace: duplicates are rarer
+
+
+def resolve_products(
+    products: Mapping[str, Mapping[str, Any]],
+    threshold: float = DEFAULT_PRODUCT_THRESHOLD,
+    embedder: Encoder | None = None,
+    config: ProductConfig | None = None,
+) -> list[Match]:
+    """SAME_AS matches between ``Product`` nodes, keyed by node key, props as in the graph."""
+    if not 0.0 < threshold <= 1.0:
+        raise ConfigError(f"product match threshold {threshold} must be in (0, 1]", code="E130")
+    cfg = config or ProductConfig()
+    listings = prepare(products, cfg.fx_to_eur)
+    if len(listings) < 2:
+        return []
+    vectors = _embed(listings, embedder, cfg.embed_description)
+    scored = []
+    for i, j, cos in candidate_pairs(listings, vectors, cfg.k, cfg.max_block):
+        score, method = score_pair(listings[i], listings[j], cos, cfg)
+        if score >= threshold:
+            scored.append((score, i, j, method))
+    scored = drop_ambiguous(listings, scored, cfg)
+    return cluster(listings, scored, lambda a, b: compatible(a, b, cfg), cfg.unique_platforms)
+
+
+def _embed(listings: list[Listing], embedder: Encoder | None, description: bool) -> np.ndarray:
+    """One vector per listing, computed once (the model is loaded on first use only)."""
+    if embedder is None:
+        from extraction.nlp.embed import shared_embedder
+
+        embedder = shared_embedder()
+    texts = [item.text if description else item.title for item in listings]
+    return np.asarray(embedder.encode(texts), dtype=np.float32)
+
+
+def candidate_pairs(
+    listings: list[Listing], vectors: np.ndarray, k: int, max_block: int = 60
+) -> list[tuple[int, int, float]]:
+    """(i, j, cosine) with i < j: each listing's ``k`` nearest neighbours, plus listings that
+    share a brand and a name word or model name (in blocks of at most ``max_block``).
+
+    Neighbours alone miss pairs in crowded families (forty "Basique Classic Tee" variants fill
+    every top-k list); the brand blocks alone miss listings whose brand is unreadable.
+    """
+    pairs = _nearest(vectors, min(k, len(listings) - 1))
+    blocks: dict[str, list[int]] = defaultdict(list)
+    for i, item in enumerate(listings):
+        for key in _block_keys(item):
+            blocks[key].append(i)
+    for members in blocks.values():
+        if len(members) <= max_block:
+            pairs.update(combinations(members, 2))
+    return [(a, b, float(vectors[a] @ vectors[b])) for a, b in sorted(pairs)]
+
+
+def _nearest(vectors: np.ndarray, k: int, chunk: int = 1024) -> set[tuple[int, int]]:
+    """Top-k cosine neighbours per row, a chunk of rows at a time (no n x n matrix in memory)."""
+    pairs: set[tuple[int, int]] = set()
+    for start in range(0, len(vectors), chunk):
+        sims = vectors[start : start + chunk] @ vectors.T
+        rows = np.arange(sims.shape[0])
+        sims[rows, rows + start] = -np.inf
+        top = np.argpartition(-sims, k - 1, axis=1)[:, :k] if k > 0 else sims[:, :0]
+        for r, row in enumerate(top.tolist()):
+            i = start + r
+            pairs.update((min(i, j), max(i, j)) for j in row)
+    return pairs
+
+
+def _block_keys(item: Listing) -> set[str]:
+    words = item.name_words or frozenset()
+    models = {" ".join(m) for m in item.facts.models}
+    return {f"{brand}|{w}" for brand in item.brands for w in words | models}
+
+
+def veto(a: Listing, b: Listing, cfg: ProductConfig) -> str:
+    """Why two listings cannot be one product ("" when nothing they state disagrees)."""
+    if a.platform == b.platform and a.platform in cfg.unique_platforms:
+        return "same-platform"
+    if a.brands and b.brands and not a.brands & b.brands:
+        return "brand"
+    clash = conflicts(a.facts, b.facts)
+    if clash:
+        return clash[0]
+    gap = price_gap(a, b)
+    if gap is not None and gap > max_gap_for(a, b, cfg):
+        return "price"
+    return ""
+
+
+def compatible(a: Listing, b: Listing, cfg: ProductConfig) -> bool:
+    """No veto between the two (used to keep whole clusters consistent, not just pairs)."""
+    return not veto(a, b, cfg)
+
+
+def score_pair(a: Listing, b: Listing, cos: float, cfg: ProductConfig) -> tuple[float, str]:
+    """(score in [0, 1], method); score 0 with the veto's name as method when facts clash."""
+    why = veto(a, b, cfg)
+    if why:
+        return 0.0, "veto:" + why
+    gap = price_gap(a, b)
+    max_gap = max_gap_for(a, b, cfg)
+    agree = agreements(a.facts, b.facts) + bool(a.brands & b.brands)
+    one_way, other_way = missing_name_words(a, b), missing_name_words(b, a)
+    x = (
+        cfg.bias
+        + cfg.w_cos * (cos - 0.7)
+        + cfg.w_agree * agree
+        + cfg.w_missing * max(one_way, other_way)
+        + cfg.w_swapped * min(one_way, other_way)
+        + cfg.w_price * (gap / max_gap if gap is not None else 0.5)
+        + cfg.w_same_platform * (a.platform == b.platform)
+    )
+    method = "embedding+facts" if agree > 1 else "embedding"
+    return 1.0 / (1.0 + math.exp(-x)), method
+
+
+def max_gap_for(a: Listing, b: Listing, cfg: ProductConfig) -> float:
+    """The price tolerance for a pair: tight against a list price, wider between sellers."""
+    if a.platform in cfg.unique_platforms or b.platform in cfg.unique_platforms:
+        return cfg.max_price_gap
+    return cfg.max_seller_price_gap
