@@ -22,8 +22,7 @@ if __package__ in (None, ""):  # run as a script: make ``bench`` importable from
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.common import OUT_DIR, ROOT, bench_server, bench_server_config, reset_database
-from cartograph.pipeline import ensure_marketplace, load_records
-from extraction.enrich import text_extraction
+from cartograph.pipeline import default_enrichers, ensure_marketplace, load_records
 from extraction.ingest import ingest
 from extraction.mapping import load_mapping
 from extraction.pseudonymise import Pseudonymiser
@@ -43,7 +42,7 @@ def read_only(data_dir: Path) -> tuple[int, float]:
 def run(scale: str, seed: int) -> dict[str, Any]:
     data_dir = ensure_marketplace(ROOT / "var" / "data", scale, seed)
     rows, read_s = read_only(data_dir)
-    enrichers = {"text_extraction": text_extraction(data_dir, seed)}
+    enrichers = default_enrichers(data_dir, seed)
     result = ingest(
         load_mapping(MAPPING, data_dir),
         Pseudonymiser(b"bench" * 8),
@@ -62,6 +61,7 @@ def run(scale: str, seed: int) -> dict[str, Any]:
         counts = load_records(driver, "neo4j", result.nodes, result.rels, show_progress=False)
         load_s = time.perf_counter() - t0
     docs = result.enrichment["text_extraction"]["documents"]
+    accounts = sum(1 for n in result.nodes if n.label in ("User", "Product"))
     stages = [
         ("read only (baseline)", rows, "records", read_s),
         (
@@ -71,6 +71,7 @@ def run(scale: str, seed: int) -> dict[str, Any]:
             result.timings["read_clean_pseudonymise_s"],
         ),
         ("text extraction", docs, "documents", result.timings["text_extraction_s"]),
+        ("entity resolution", accounts, "accounts+listings", result.timings["entity_resolution_s"]),
         (
             "dedupe records",
             len(result.nodes) + len(result.rels),
