@@ -37,6 +37,15 @@ def test_demo_writes_report_with_reconciled_ingestion(
     )
     assert report["counts"]["nodes"]["User"] > 2_000
     assert (tmp_path / "runs" / "latest").resolve() == first.run_dir.resolve()
+    ex = report["extraction"]
+    # Issue targets on small: every extraction F1 >= 0.90 (ER as clusters; text on held-out).
+    assert ex["customer_er"]["closure"]["f1"] >= 0.90 and ex["customer_er"]["precision"] >= 0.99
+    assert ex["product_matching"]["closure"]["f1"] >= 0.90
+    assert ex["attributes"]["heldout"]["f1"] >= 0.90
+    assert ex["order_refs"]["heldout"]["f1"] >= 0.90
+    assert ex["ticket_intent"]["heldout"]["accuracy"] >= 0.90
+    assert ex["review_sentiment"]["heldout"]["accuracy"] >= 0.90
+    assert report["counts"]["relationships"]["SAME_AS"] > 500
     md = (first.run_dir / "report.md").read_text()
     assert "| **total** |" in md and "reconcile" in md
     counts = count_by_label(driver)
@@ -54,6 +63,7 @@ def test_demo_writes_report_with_reconciled_ingestion(
     )
     assert count_by_label(driver) == counts
     assert second.report["counts"] == report["counts"]
+    assert second.report["extraction"] == report["extraction"]  # deterministic end to end
 
 
 def _cli(server: ServerConfig, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
