@@ -1,0 +1,88 @@
+"""Baselines a graph model has to beat, on the same split, metrics and seed.
+
+* ``Popularity``: items by purchase count before the cut; the same list for everyone.
+* ``ItemKNN``: item-item cosine similarity of purchase co-occurrence (who bought i also bought
+  j), a user's score for j summing similarities to their past items; ties and users without
+  history fall back to popularity.
+* BPR matrix factorisation and LightGCN are trained models
+  (:mod:`gnn.models.mf`, :mod:`gnn.models.lightgcn`) built by :func:`trained_baseline`.
+"""
+
+from __future__ import annotations
+
+import torch
+from torch import Tensor, nn
+
+from gnn.models.lightgcn import UserItemLightGCN
+from gnn.models.mf import MatrixFactorization
+
+POP_TIEBREAK = 1e-6  # small enough never to overturn a similarity, large enough to order ties
+
+
+class Popularity:
+    """Score = number of distinct buyers before the cut."""
+
+    name = "popularity"
+
+    def __init__(self, num_items: int) -> None:
+        self.num_items = num_items
+        self.counts = torch.zeros(num_items)
+
+    def fit(self, positives: Tensor) -> Popularity:
+        """``positives``: ``(2, P)`` distinct (user, item) pairs before the cut."""
+        self.counts = torch.bincount(positives[1], minlength=self.num_items).float()
+        return self
+
+    def __call__(self, users: Tensor) -> Tensor:
+        return self.counts.expand(users.numel(), -1)
+
+
+class ItemKNN:
+    """Co-occurrence cosine item-kNN, keeping each item's ``k`` nearest neighbours.
+
+    Args:
+        num_users, num_items: sizes of the interaction matrix.
+        k: neighbours kept per item; the rest are zeroed so rare co-purchases add no noise.
+    """
+
+    name = "item-knn"
+
+    def __init__(self, num_users: int, num_items: int, k: int = 100) -> None:
+        self.num_users, self.num_items, self.k = num_users, num_items, k
+        self.sim = torch.zeros(num_items, num_items)
+        self.history = torch.zeros(num_users, num_items)
+        self.popularity = torch.zeros(num_items)
+
+    def fit(self, positives: Tensor) -> ItemKNN:
+        r = torch.zeros(self.num_users, self.num_items)
+        r[positives[0], positives[1]] = 1.0
+        co = r.T @ r
+        norm = co.diagonal().clamp(min=1).sqrt()
+        sim = co / norm[:, None] / norm[None, :]
+        sim.fill_diagonal_(0.0)
+        k = min(self.k, self.num_items)
+        top = torch.topk(sim, k, dim=1)
+        self.sim = torch.zeros_like(sim).scatter_(1, top.indices, top.values)
+        self.history = r
+        pop = r.sum(0)
+        self.popularity = pop / pop.max().clamp(min=1)
+        return self
+
+    def __call__(self, users: Tensor) -> Tensor:
+        return self.history[users] @ self.sim.T + POP_TIEBREAK * self.popularity
+
+
+def trained_baseline(
+    name: str,
+    num_users: int,
+    num_items: int,
+    edge_type: tuple[str, str, str],
+    dim: int,
+    layers: int,
+) -> nn.Module:
+    """``"bpr-mf"`` or ``"lightgcn"``, ready for :func:`gnn.train.fit_bpr`."""
+    if name == "bpr-mf":
+        return MatrixFactorization(num_users, num_items, dim)
+    if name == "lightgcn":
+        return UserItemLightGCN(num_users, num_items, edge_type, dim, layers)
+    raise ValueError(f"unknown trained baseline {name!r}")

@@ -1,0 +1,38 @@
+"""Where tensors live and how they are multiplied: CUDA when present, CPU otherwise.
+
+Recommendation training is small enough for a CPU, so the same code must run there unchanged;
+on a GPU it should use bfloat16 autocast, which needs no loss scaler (unlike float16) and keeps
+the BPR loss finite on the large dot products of untrained embeddings.
+"""
+
+from __future__ import annotations
+
+from contextlib import AbstractContextManager, nullcontext
+
+import torch
+
+
+def pick_device(prefer: str | None = None) -> torch.device:
+    """``prefer`` if given (``"cpu"``, ``"cuda"``, ``"cuda:1"``), else CUDA when available."""
+    if prefer:
+        return torch.device(prefer)
+    return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+
+
+def autocast(device: torch.device, enabled: bool = True) -> AbstractContextManager[object]:
+    """Mixed precision on CUDA (bfloat16), a no-op on CPU so CPU results stay exact and
+    deterministic. Use around forward passes and the loss, never around ``optimizer.step``."""
+    if enabled and device.type == "cuda":
+        return torch.autocast(device_type="cuda", dtype=torch.bfloat16)
+    return nullcontext()
+
+
+def seed_everything(seed: int) -> torch.Generator:
+    """Seed torch's global generators (CPU and CUDA) and return a private CPU generator.
+
+    Negative sampling draws from the returned generator, so adding a model to a run does not
+    shift the random stream of the others."""
+    torch.manual_seed(seed)
+    if torch.cuda.is_available():
+        torch.cuda.manual_seed_all(seed)
+    return torch.Generator().manual_seed(seed)

@@ -1,0 +1,153 @@
+"""The graph a recommender may look at when it is trained on everything before a cut time.
+
+Message passing is where leakage hides: a review written in December, an order node of the test
+period or an add-to-cart right before a test purchase all carry the answer. The training graph
+therefore holds only
+
+* purchases before the cut, as direct ``(user)-[:BOUGHT]->(item)`` edges with their time;
+* nodes with a ``time`` (reviews, ...) from before the cut, and their edges;
+* edges with their own ``time`` from before the cut;
+* relationship types that describe things, not behaviour (``SplitConfig.static_rel_types``);
+
+plus reverse edges (``ToUndirected``) so every node type receives messages. ``check_no_leakage``
+re-checks the finished graph and raises on anything from after the cut; ``build_message_graph``
+always calls it, and tests call it on graphs that leak on purpose.
+"""
+
+from __future__ import annotations
+
+import torch
+import torch_geometric.transforms as T
+from torch import Tensor
+from torch_geometric.data import HeteroData
+from torch_geometric.data.storage import EdgeStorage, NodeStorage
+from torch_geometric.typing import EdgeType
+
+from cartograph.errors import CartographError
+from gnn.split import Interactions, SplitConfig
+
+BOUGHT = "BOUGHT"
+_NODE_ATTRS = ("x", "tokens", "time", "node_key")
+
+
+class LeakageError(CartographError):
+    """A training graph holds an edge, node or feature from after the training cut."""
+
+    code = "E510"
+
+
+def build_message_graph(
+    data: HeteroData, train: Interactions, cut: float, cfg: SplitConfig
+) -> tuple[HeteroData, dict[str, list[str]]]:
+    """The leakage-free training graph at ``cut`` and what was left out (for the report)."""
+    out = HeteroData()
+    kept: dict[str, Tensor] = {}
+    for label in data.node_types:
+        if label not in cfg.drop_labels:
+            kept[label] = _copy_nodes(data[label], out[label], cut)
+    left_out: dict[str, set[str]] = {"untimed": set(), "dropped_label": set()}
+    for et in data.edge_types:
+        src, rel, dst = et
+        if src not in kept or dst not in kept:
+            left_out["dropped_label"].add(rel)
+        elif not _may_enter(data, et, cfg.static_rel_types):
+            left_out["untimed"].add(rel)
+        else:
+            _copy_edges(data[et], out[et], kept[src], kept[dst], cut)
+    _add_purchases(out, train, cut, cfg)
+    out = _without_isolated_types(out, keep=(cfg.user, cfg.item))
+    out = T.ToUndirected()(out)
+    check_no_leakage(out, cut, cfg.static_rel_types)
+    return out, {k: sorted(v) for k, v in left_out.items()}
+
+
+def _may_enter(data: HeteroData, et: EdgeType, static: tuple[str, ...]) -> bool:
+    """Static facts, edges with their own time, and edges of a timed event (a review's WROTE
+    happened when the review was written) can be placed before or after a cut; others cannot."""
+    src, rel, dst = et
+    return (
+        _base_rel(rel) in static or "time" in data[et] or "time" in data[src] or "time" in data[dst]
+    )
+
+
+def _copy_nodes(src: NodeStorage, dst: NodeStorage, cut: float) -> Tensor:
+    """Copy node attributes; timed node types keep only rows from before ``cut``.
+    Returns old row → new row (-1 where dropped)."""
+    n = int(src.num_nodes)
+    keep = torch.ones(n, dtype=torch.bool)
+    if "time" in src:
+        keep = torch.isfinite(src.time) & (src.time < cut)
+    rows = keep.nonzero().flatten()
+    for attr in _NODE_ATTRS:
+        if attr in src:
+            value = src[attr]
+            dst[attr] = (
+                [value[i] for i in rows.tolist()] if isinstance(value, list) else value[rows]
+            )
+    dst.num_nodes = int(rows.numel())
+    remap = torch.full((n,), -1, dtype=torch.long)
+    remap[rows] = torch.arange(int(rows.numel()))
+    return remap
+
+
+def _copy_edges(
+    src: EdgeStorage, dst: EdgeStorage, src_map: Tensor, dst_map: Tensor, cut: float
+) -> None:
+    """Edges whose endpoints survived and whose own time (if any) is before the cut."""
+    ei = src.edge_index
+    s, d = src_map[ei[0]], dst_map[ei[1]]
+    keep = (s >= 0) & (d >= 0)
+    if "time" in src:
+        keep &= torch.isfinite(src.time) & (src.time < cut)
+        dst.time = src.time[keep]
+    dst.edge_index = torch.stack([s[keep], d[keep]])
+
+
+def _add_purchases(out: HeteroData, train: Interactions, cut: float, cfg: SplitConfig) -> None:
+    """One ``BOUGHT`` edge per distinct (user, item) pair, timed by the pair's last purchase."""
+    train = train.window(None, cut)
+    codes = train.user * out[cfg.item].num_nodes + train.item
+    pairs, inverse = torch.unique(codes, return_inverse=True)
+    last = torch.full((pairs.numel(),), -torch.inf, dtype=torch.float64)
+    last = last.scatter_reduce(0, inverse, train.time.to(torch.float64), reduce="amax")
+    n_items = out[cfg.item].num_nodes
+    store = out[cfg.user, BOUGHT, cfg.item]
+    store.edge_index = torch.stack([pairs // n_items, pairs % n_items])
+    store.time = last
+
+
+def _without_isolated_types(data: HeteroData, keep: tuple[str, ...]) -> HeteroData:
+    """Node types that no edge touches only cost embeddings; drop them (and empty edge types)."""
+    edge_types = [et for et in data.edge_types if data[et].num_edges > 0]
+    used = {t for et in edge_types for t in (et[0], et[2])} | set(keep)
+    return data.edge_type_subgraph(edge_types).node_type_subgraph(
+        [t for t in data.node_types if t in used]
+    )
+
+
+def _base_rel(rel: str) -> str:
+    return rel.removeprefix("rev_")
+
+
+def check_no_leakage(graph: HeteroData, cut: float, static_rel_types: tuple[str, ...]) -> None:
+    """Raise ``LeakageError`` unless every timed node and edge is from before ``cut`` and every
+    untimed edge type is static or attached to a timed node type."""
+    problems = []
+    for label in graph.node_types:
+        if "time" in graph[label]:
+            late = int((~(graph[label].time < cut)).sum())  # NaN counts as late: unprovable
+            if late:
+                problems.append(f"{late} {label} nodes at or after the cut")
+    for et in graph.edge_types:
+        src, rel, dst = et
+        store = graph[et]
+        if "time" in store:
+            late = int((~(store.time < cut)).sum())
+            if late:
+                problems.append(f"{late} {et} edges at or after the cut")
+        elif not (
+            _base_rel(rel) in static_rel_types or "time" in graph[src] or "time" in graph[dst]
+        ):
+            problems.append(f"{et} edges carry no time and are not static")
+    if problems:
+        raise LeakageError("training graph leaks: " + "; ".join(problems), code="E510")

@@ -1,0 +1,1 @@
+"""Recommendation models, one per file (PyG style)."""

@@ -1,0 +1,69 @@
+"""Ranking metrics on cases small enough to compute by hand."""
+
+import math
+
+import pytest
+import torch
+
+from gnn.metrics import evaluate_ranking, ranking_metrics
+
+
+def test_one_user_by_hand() -> None:
+    scores = torch.tensor([[0.9, 0.8, 0.7, 0.1]])
+    targets = torch.tensor([[False, True, False, True]])
+    m = ranking_metrics(scores, targets, ks=(2, 4))
+    # top 2 = items 0, 1: one of two targets, found at rank 2
+    assert m["recall@2"].item() == pytest.approx(0.5)
+    assert m["hit@2"].item() == 1.0
+    dcg2, idcg2 = 1 / math.log2(3), 1 + 1 / math.log2(3)
+    assert m["ndcg@2"].item() == pytest.approx(dcg2 / idcg2)
+    # top 4: both targets, at ranks 2 and 4
+    assert m["recall@4"].item() == pytest.approx(1.0)
+    dcg4 = 1 / math.log2(3) + 1 / math.log2(5)
+    assert m["ndcg@4"].item() == pytest.approx(dcg4 / idcg2)
+    assert m["mrr"].item() == pytest.approx(0.5)
+
+
+def test_miss_and_perfect_rows_are_vectorised() -> None:
+    scores = torch.tensor([[3.0, 2.0, 1.0], [3.0, 2.0, 1.0]])
+    targets = torch.tensor([[True, False, False], [False, False, True]])
+    m = ranking_metrics(scores, targets, ks=(1,))
+    assert m["recall@1"].tolist() == [1.0, 0.0]
+    assert m["ndcg@1"].tolist() == [1.0, 0.0]
+    assert m["hit@1"].tolist() == [1.0, 0.0]
+    assert m["mrr"].tolist() == pytest.approx([1.0, 1 / 3])
+
+
+def test_ideal_dcg_uses_at_most_k_targets() -> None:
+    scores = torch.tensor([[4.0, 3.0, 2.0, 1.0]])
+    targets = torch.tensor([[True, False, True, True]])
+    m = ranking_metrics(scores, targets, ks=(1,))
+    assert m["ndcg@1"].item() == pytest.approx(1.0)  # one slot, filled: perfect
+    assert m["recall@1"].item() == pytest.approx(1 / 3)
+
+
+def test_ties_break_by_item_index() -> None:
+    scores = torch.zeros(1, 5)
+    targets = torch.tensor([[False, False, True, False, False]])
+    m = ranking_metrics(scores, targets, ks=(2, 3))
+    assert m["recall@2"].item() == 0.0 and m["recall@3"].item() == 1.0
+    assert m["mrr"].item() == pytest.approx(1 / 3)
+
+
+def test_evaluate_masks_history_and_averages_over_users() -> None:
+    table = torch.tensor([[5.0, 4.0, 3.0, 2.0], [1.0, 2.0, 3.0, 4.0]])
+    users = torch.tensor([7, 9])  # ids need not be rows: the score function maps them
+    row_of = {7: 0, 9: 1}
+
+    def score(u: torch.Tensor) -> torch.Tensor:
+        return table[[row_of[int(x)] for x in u]]
+
+    targets = torch.tensor([[0, 1], [1, 0]])  # user 7 wants item 1, user 9 wants item 0
+    exclude = torch.tensor([[0, 1], [0, 3]])  # user 7 bought item 0, user 9 item 3
+    m = evaluate_ranking(score, users, targets, exclude, num_items=4, ks=(1, 3), batch_size=1)
+    # user 7: item 0 masked, so item 1 ranks first; user 9: order 2, 1, 0 -> item 0 third
+    assert m["recall@1"] == pytest.approx(0.5)
+    assert m["recall@3"] == pytest.approx(1.0)
+    assert m["mrr"] == pytest.approx((1.0 + 1 / 3) / 2)
+    same = evaluate_ranking(score, users, targets, exclude, num_items=4, ks=(1, 3))
+    assert same == pytest.approx(m)  # batching does not change the result

@@ -1,0 +1,59 @@
+"""The whole recommendation run on a tiny graph: result shape and determinism."""
+
+from typing import Any
+
+import pytest
+import torch
+
+from gnn.device import autocast, pick_device
+from gnn.recommend import ALL_MODELS, RecommendConfig, train_and_evaluate
+from gnn.split import SplitConfig
+from gnn.synthetic import toy_purchase_graph
+from gnn.train import TrainConfig
+
+FAST = RecommendConfig(dim=8, ks=(5, 10), train=TrainConfig(max_epochs=3, batch_size=128))
+
+
+def _run(seed: int, models: tuple[str, ...] = ALL_MODELS) -> dict[str, Any]:
+    data = toy_purchase_graph(seed=5)
+    cfg = RecommendConfig(dim=FAST.dim, ks=FAST.ks, train=FAST.train, models=models)
+    return train_and_evaluate(data, SplitConfig(), cfg, seed=seed, device="cpu")
+
+
+def test_result_has_the_report_shape() -> None:
+    out = _run(7)
+    assert out["seed"] == 7 and out["device"] == "cpu"
+    assert {"t1", "t2", "interactions", "eval", "message_graph", "left_out"} <= set(out["split"])
+    names = [m["name"] for m in out["models"]]
+    assert names == list(ALL_MODELS)
+    for m in out["models"]:
+        assert {"recall@10", "ndcg@10", "hit@10", "mrr"} <= set(m["metrics"])
+        assert all(0.0 <= v <= 1.0 for v in m["metrics"].values())
+        assert isinstance(m["is_gnn"], bool)
+    trained = [m for m in out["models"] if m["train_config"] is not None]
+    assert len(trained) == 4
+    for m in trained:
+        assert 1 <= len(m["curve"]) <= 3 and 1 <= m["best_epoch"] <= 3
+        assert {"epoch", "loss", "valid_recall@10"} <= set(m["curve"][0])
+        assert m["seconds_per_epoch"] > 0
+    assert out["selection"]["best_on_valid"] in names
+
+
+def test_same_seed_same_metrics() -> None:
+    models = ("bpr-mf", "kg-lightgcn", "hetero-sage")
+    a, b = _run(3, models), _run(3, models)
+    for ma, mb in zip(a["models"], b["models"], strict=True):
+        assert ma["metrics"] == mb["metrics"]
+        assert [r["loss"] for r in ma["curve"]] == [r["loss"] for r in mb["curve"]]
+
+
+def test_unknown_model_is_refused() -> None:
+    with pytest.raises(ValueError, match="unknown model"):
+        _run(1, ("popularity", "deep-magic"))
+
+
+def test_device_helpers_fall_back_to_cpu() -> None:
+    assert pick_device("cpu").type == "cpu"
+    assert pick_device().type == ("cuda" if torch.cuda.is_available() else "cpu")
+    with autocast(torch.device("cpu")):
+        assert torch.ones(2).dtype == torch.float32
