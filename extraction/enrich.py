@@ -8,16 +8,14 @@ records and a small summary that lands in the run report.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
-
-import numpy as np
 
 from extraction.ingest import Enricher
 from extraction.nlp.embed import shared_embedder
 from extraction.nlp.facts import facts_to_records
 from extraction.nlp.run import extract_all_timed
+from extraction.nlp.textvec import SentenceCache
 from extraction.resolve import matches_to_records, resolve_products, resolve_users
 from extraction.resolve.listings import prepare
 from extraction.transform import Extracted
@@ -49,7 +47,8 @@ def entity_resolution(user_threshold: float = 0.6, product_threshold: float = 0.
         for node in extracted.nodes:
             if node.label == "Product":
                 products.setdefault(node.key, {}).update(node.props)
-        encoder = CachingEncoder()
+        # One cache for matching and storage: each title is encoded once.
+        encoder = SentenceCache(shared_embedder())
         listings = resolve_products(products, threshold=product_threshold, embedder=encoder)
         embedded = embedding_records(products, encoder)
         summary = {
@@ -64,22 +63,8 @@ def entity_resolution(user_threshold: float = 0.6, product_threshold: float = 0.
     return enrich
 
 
-class CachingEncoder:
-    """Encodes each distinct text once, so the title vectors product matching computes can be
-    stored on the graph for the GNN (cold-start products) without a second pass."""
-
-    def __init__(self) -> None:
-        self.cache: dict[str, np.ndarray] = {}
-
-    def encode(self, texts: Sequence[str]) -> np.ndarray:
-        missing = [t for t in dict.fromkeys(texts) if t not in self.cache]
-        if missing:
-            self.cache.update(zip(missing, shared_embedder().encode(missing), strict=True))
-        return np.stack([self.cache[t] for t in texts]) if texts else np.zeros((0, 384))
-
-
 def embedding_records(
-    products: dict[str, dict[str, Any]], encoder: CachingEncoder
+    products: dict[str, dict[str, Any]], encoder: SentenceCache
 ) -> list[NodeRecord]:
     """``Product.embedding``: the MiniLM vector of the listing title (L2-normalised, 384 floats)."""
     listings = prepare(products)
