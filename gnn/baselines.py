@@ -47,7 +47,7 @@ class ItemKNN:
 
     name = "item-knn"
 
-    def __init__(self, num_users: int, num_items: int, k: int = 100) -> None:
+    def __init__(self, num_users: int, num_items: int, k: int = 400) -> None:
         self.num_users, self.num_items, self.k = num_users, num_items, k
         self.sim = torch.zeros(num_items, num_items)
         self.history = torch.zeros(num_users, num_items)

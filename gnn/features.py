@@ -9,7 +9,7 @@ each node type gets, where its properties allow:
   vector properties such as a text ``embedding`` (L2-normalised rows, zeros where missing);
 * ``tokens``: ``(N, L)`` token ids (0 = padding) from every string property, for an
   ``EmbeddingBag``. Tokens are ``property:word``; words seen on fewer than ``min_count`` nodes or
-  on more than half of them carry no signal and are dropped.
+  on more than ``max_df`` of them carry no signal and are dropped.
 
 Everything here is schema-driven: no label or property name is required to exist.
 """
@@ -92,7 +92,9 @@ def export_recommend_data(driver: Driver, database: str = "neo4j") -> HeteroData
     return recommend_data(arrays)
 
 
-def recommend_data(arrays: GraphArrays, min_count: int = 2, max_tokens: int = 48) -> HeteroData:
+def recommend_data(
+    arrays: GraphArrays, min_count: int = 2, max_df: float = 0.5, max_tokens: int = 48
+) -> HeteroData:
     """``to_hetero_data`` plus ``time``, recomputed ``x`` and ``tokens`` on each node type, and
     ``time`` on relationship types that carry ``created_at``."""
     # Labels without nodes keep no properties: ``to_hetero_data`` cannot reshape empty columns.
@@ -116,7 +118,7 @@ def recommend_data(arrays: GraphArrays, min_count: int = 2, max_tokens: int = 48
             store.x = torch.from_numpy(np.concatenate(dense, axis=1))
         texts = {p: v for p, v in props.items() if p != TIME_PROPERTY and _is_text(v)}
         if texts:
-            tokens = tokenise(texts, n, min_count, max_tokens)
+            tokens = tokenise(texts, n, min_count, max_df, max_tokens)
             if tokens.shape[1] > 0:
                 store.tokens = tokens
     return data
@@ -163,14 +165,19 @@ def _is_text(values: np.ndarray) -> bool:
 
 
 def tokenise(
-    texts: dict[str, np.ndarray], n: int, min_count: int = 2, max_tokens: int = 48
+    texts: dict[str, np.ndarray],
+    n: int,
+    min_count: int = 2,
+    max_df: float = 0.5,
+    max_tokens: int = 48,
 ) -> torch.Tensor:
     """``(n, L)`` int64 token ids, 1-based (0 pads), vocabulary in sorted order (deterministic).
 
     A node with more than ``max_tokens`` known words keeps its rarest ones: they say the most."""
     bags = [_words(texts, i) for i in range(n)]
     df = Counter(t for bag in bags for t in bag)
-    vocab = sorted(t for t, c in df.items() if c >= min_count and c <= max(min_count, n // 2))
+    top = max(min_count, int(max_df * n))
+    vocab = sorted(t for t, c in df.items() if min_count <= c <= top)
     ids = {t: i + 1 for i, t in enumerate(vocab)}
     rows = [
         [ids[t] for t in sorted((t for t in bag if t in ids), key=lambda t: (df[t], t))]

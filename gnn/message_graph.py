@@ -24,7 +24,7 @@ from torch_geometric.data.storage import EdgeStorage, NodeStorage
 from torch_geometric.typing import EdgeType
 
 from cartograph.errors import CartographError
-from gnn.split import Interactions, SplitConfig
+from gnn.split import Interactions, SplitConfig, is_static
 
 BOUGHT = "BOUGHT"
 _NODE_ATTRS = ("x", "tokens", "time", "node_key")
@@ -64,10 +64,8 @@ def build_message_graph(
 def _may_enter(data: HeteroData, et: EdgeType, static: tuple[str, ...]) -> bool:
     """Static facts, edges with their own time, and edges of a timed event (a review's WROTE
     happened when the review was written) can be placed before or after a cut; others cannot."""
-    src, rel, dst = et
-    return (
-        _base_rel(rel) in static or "time" in data[et] or "time" in data[src] or "time" in data[dst]
-    )
+    src, _, dst = et
+    return is_static(et, static) or "time" in data[et] or "time" in data[src] or "time" in data[dst]
 
 
 def _copy_nodes(src: NodeStorage, dst: NodeStorage, cut: float) -> Tensor:
@@ -125,10 +123,6 @@ def _without_isolated_types(data: HeteroData, keep: tuple[str, ...]) -> HeteroDa
     )
 
 
-def _base_rel(rel: str) -> str:
-    return rel.removeprefix("rev_")
-
-
 def check_no_leakage(graph: HeteroData, cut: float, static_rel_types: tuple[str, ...]) -> None:
     """Raise ``LeakageError`` unless every timed node and edge is from before ``cut`` and every
     untimed edge type is static or attached to a timed node type."""
@@ -139,15 +133,13 @@ def check_no_leakage(graph: HeteroData, cut: float, static_rel_types: tuple[str,
             if late:
                 problems.append(f"{late} {label} nodes at or after the cut")
     for et in graph.edge_types:
-        src, rel, dst = et
+        src, _, dst = et
         store = graph[et]
         if "time" in store:
             late = int((~(store.time < cut)).sum())
             if late:
                 problems.append(f"{late} {et} edges at or after the cut")
-        elif not (
-            _base_rel(rel) in static_rel_types or "time" in graph[src] or "time" in graph[dst]
-        ):
+        elif not (is_static(et, static_rel_types) or "time" in graph[src] or "time" in graph[dst]):
             problems.append(f"{et} edges carry no time and are not static")
     if problems:
         raise LeakageError("training graph leaks: " + "; ".join(problems), code="E510")

@@ -30,20 +30,30 @@ class SplitError(CartographError):
     code = "E500"
 
 
-# Relationship types that describe things rather than behaviour: they hold at any time, so they
-# may enter a training graph of any period. Behavioural types without a time (VIEWED,
-# ADDED_TO_CART, USED_DEVICE, ...) may have happened after the cut and are left out.
+# Relationships that describe things rather than behaviour hold at any time, so they may enter a
+# training graph of any period: a type name (any endpoints) or ``"Src-TYPE-Dst"``. Behaviour
+# without a time (VIEWED, ADDED_TO_CART, USED_DEVICE, ...) may have happened after the cut and is
+# left out. Account SAME_AS links are left out too: the resolver builds them partly from devices
+# seen on orders of the whole year. Listing SAME_AS links come from the listing texts: static.
 STATIC_REL_TYPES: tuple[str, ...] = (
     "IN_CATEGORY",
     "SUBCATEGORY_OF",
     "MADE_BY",
     "HAS_ATTRIBUTE",
     "COMPATIBLE_WITH",
-    "SAME_AS",
+    "Product-SAME_AS-Product",
     "HAS_EMAIL",
     "HAS_PHONE",
     "HAS_ADDRESS",
 )
+
+
+def is_static(edge_type: tuple[str, str, str], static: tuple[str, ...]) -> bool:
+    """Whether ``static`` names this relationship (a reverse ``rev_`` edge counts as its base)."""
+    src, rel, dst = edge_type
+    if rel.startswith("rev_"):
+        src, rel, dst = dst, rel.removeprefix("rev_"), src
+    return rel in static or f"{src}-{rel}-{dst}" in static
 
 
 @dataclass(frozen=True)
@@ -57,7 +67,8 @@ class SplitConfig:
         valid_frac, test_frac: shares of interactions after ``t1`` and after ``t2`` when the cuts
             are not given; 10 % each keeps about five weeks per evaluation period on a year.
         t1, t2: explicit cut times (epoch seconds); override the fractions.
-        static_rel_types: relationship types allowed in a training graph without a time.
+        static_rel_types: relationships allowed in a training graph without a time: type names
+            or ``"Src-TYPE-Dst"`` patterns.
         drop_labels: timed labels never put in the message-passing graph (orders are replaced
             by direct user-item edges; tickets say nothing about taste).
     """
