@@ -1,5 +1,6 @@
 // Purpose: how many nodes of each label the graph holds (a first look at a fresh graph).
 // Parameters: none.
+// Returns: label, nodes
 CALL db.labels() YIELD label
 CALL (label) {
   MATCH (n:$(label))

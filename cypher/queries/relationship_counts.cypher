@@ -1,5 +1,6 @@
 // Purpose: how many relationships of each type the graph holds.
 // Parameters: none.
+// Returns: type, relationships
 CALL db.relationshipTypes() YIELD relationshipType AS type
 CALL (type) {
   MATCH ()-[r:$(type)]->()
