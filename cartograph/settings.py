@@ -37,6 +37,10 @@ class Settings(BaseSettings):
     neo4j_start_timeout_s: float = Field(default=120.0, gt=0)
 
     runs_dir: Path = PROJECT_ROOT / "runs"
+    # Trained models: <models_dir>/<task>/<stamp>/, with <task>/latest -> the newest good one.
+    models_dir: Path = PROJECT_ROOT / "var" / "models"
+    # "auto": cuda when available, else cpu; or any torch device string ("cpu", "cuda:1").
+    device: str = "auto"
     # Built-in data: generated once per (scale, seed) under data_dir and reused.
     data_dir: Path = PROJECT_ROOT / "var" / "data"
     scale: str = "small"
@@ -55,3 +59,16 @@ class Settings(BaseSettings):
     def managed(self) -> bool:
         """True when Cartograph runs its own local server rather than a user-supplied one."""
         return self.neo4j_uri is None
+
+    # --- HTTP API (issue 5) ---
+    # Loopback by default: the service is exposed only when an operator says so.
+    api_host: str = "127.0.0.1"
+    api_port: int = Field(default=8000, gt=0, lt=65536)
+    # API keys, hashed at rest (salted SHA-256 of a 256-bit random token), mode 0600.
+    api_keys_file: Path = PROJECT_ROOT / "var" / "secrets" / "api_keys.json"
+    # Analyst queries: bounded so one heavy query cannot starve the service on 2 cores.
+    api_query_timeout_s: float = Field(default=10.0, gt=0)
+    api_row_limit: int = Field(default=1000, gt=0)
+    # Largest K for recommendations and most pairs per /links/score request.
+    api_max_k: int = Field(default=100, gt=0)
+    api_max_pairs: int = Field(default=1000, gt=0)

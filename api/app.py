@@ -1,0 +1,55 @@
+"""The app factory: settings, a driver and a model provider in, a FastAPI application out.
+
+The driver is passed in (the CLI or a test owns its lifetime), so the factory never starts
+servers or reads the environment itself.
+"""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+
+from api.deps import AppContext
+from api.errors import install_handlers
+from api.keys import KeyStore
+from api.provider import ModelProvider, StoredScoresProvider
+from api.routes import analyst, browser, health, scoring
+from api.schemas import ErrorBody
+from cartograph.settings import Settings
+from cypher.spec import catalogue
+from graph.connection import Driver
+
+ERRORS = {c: {"model": ErrorBody} for c in (401, 403, 404, 422, 503)}
+
+
+def create_app(
+    settings: Settings,
+    driver: Driver,
+    provider: ModelProvider | None = None,
+    keys: KeyStore | None = None,
+) -> FastAPI:
+    """A ready-to-serve app; ``provider`` defaults to scores stored in the graph."""
+    app = FastAPI(
+        title="Cartograph",
+        version="0.1.0",
+        description="Recommendations, link scores and risk from the Cartograph knowledge graph, "
+        "and the named analyst queries. Authenticate with the X-API-Key header.",
+        responses=ERRORS,  # type: ignore[arg-type]
+    )
+    app.state.ctx = AppContext(
+        settings=settings,
+        driver=driver,
+        provider=provider
+        or StoredScoresProvider(driver, settings.neo4j_database, settings.api_query_timeout_s),
+        keys=keys or KeyStore(settings.api_keys_file),
+        queries=catalogue("queries"),
+    )
+    # Neo4j Browser (its own origin) fetches the style sheet and the guide for :style and :play.
+    origins = [f"http://{h}:{settings.neo4j_http_port}" for h in ("127.0.0.1", "localhost")]
+    app.add_middleware(
+        CORSMiddleware, allow_origins=origins, allow_methods=["GET"], allow_headers=["*"]
+    )
+    install_handlers(app)
+    for module in (health, analyst, scoring, browser):
+        app.include_router(module.router)
+    return app

@@ -1,0 +1,59 @@
+"""Request dependencies: the application context and role checks, as ``Annotated`` aliases."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Annotated
+
+from fastapi import Depends, Request, Security
+from fastapi.security import APIKeyHeader
+
+from api.errors import Forbidden, Unauthorized
+from api.keys import ROLES, ApiKey, KeyStore
+from api.provider import ModelProvider
+from cartograph.settings import Settings
+from cypher.spec import QuerySpec
+from graph.connection import Driver
+
+
+@dataclass
+class AppContext:
+    """Everything a request may use, built once by ``create_app``."""
+
+    settings: Settings
+    driver: Driver
+    provider: ModelProvider
+    keys: KeyStore
+    queries: dict[str, QuerySpec]
+
+
+def context(request: Request) -> AppContext:
+    ctx: AppContext = request.app.state.ctx
+    return ctx
+
+
+Ctx = Annotated[AppContext, Depends(context)]
+_header = APIKeyHeader(
+    name="X-API-Key", auto_error=False, description="a key from `cartograph apikey create`"
+)
+
+
+def require(permission: str) -> Callable[..., ApiKey]:
+    """A dependency that admits keys whose role grants ``permission`` (401 / 403 otherwise)."""
+
+    def check(ctx: Ctx, token: Annotated[str | None, Security(_header)]) -> ApiKey:
+        if not token:
+            raise Unauthorized("missing API key: send it in the X-API-Key header")
+        key = ctx.keys.verify(token)
+        if key is None:
+            raise Unauthorized("unknown or revoked API key")
+        if permission not in ROLES.get(key.role, frozenset()):
+            raise Forbidden(f"the {key.role!r} role may not call this endpoint")
+        return key
+
+    return check
+
+
+ServiceKey = Annotated[ApiKey, Depends(require("service"))]
+AnalystKey = Annotated[ApiKey, Depends(require("analyst"))]

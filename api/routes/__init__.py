@@ -1,0 +1,1 @@
+"""One router per area: health, analyst queries, scoring, Neo4j Browser assets."""

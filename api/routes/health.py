@@ -1,0 +1,46 @@
+"""Liveness and readiness: ``/health`` says the process answers, ``/ready`` that it can serve."""
+
+from __future__ import annotations
+
+import platform
+from importlib.metadata import version
+
+from fastapi import APIRouter
+from fastapi.responses import JSONResponse
+
+import cypher
+from api.deps import Ctx
+from api.errors import ApiError
+from api.graphdb import run_read
+from api.schemas import Health, Ready
+
+router = APIRouter(tags=["operations"])
+
+
+@router.get("/health")
+def health() -> Health:
+    """Always 200 while the process runs (for a supervisor's liveness probe)."""
+    return Health()
+
+
+@router.get("/ready", response_model=Ready, responses={503: {"model": Ready}})
+def ready(ctx: Ctx) -> JSONResponse:
+    """200 when Neo4j answers and a model (or stored scores) can serve; 503 with the problems
+    otherwise, so a load balancer holds traffic back until both are true."""
+    problems: list[str] = []
+    versions = {"cartograph": version("cartograph"), "python": platform.python_version()}
+    neo4j_ok, models = False, {}
+    try:
+        query = cypher.load("service/server_version")
+        rows = run_read(ctx.driver, ctx.settings.neo4j_database, query, {}, 5.0, 5).rows
+        versions.update({f"neo4j ({r['name']})": str(r["version"]) for r in rows})
+        neo4j_ok = True
+        models = ctx.provider.status()
+    except ApiError as exc:
+        problems.append(str(exc))
+    if neo4j_ok and not models:
+        problems.append("no model loaded and no stored scores: run `cartograph score`")
+    body = Ready(
+        ready=not problems, neo4j=neo4j_ok, models=models, versions=versions, problems=problems
+    )
+    return JSONResponse(body.model_dump(), status_code=200 if body.ready else 503)

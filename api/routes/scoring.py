@@ -1,0 +1,54 @@
+"""Scoring endpoints (role ``service``): recommendations, pair scores, order and user risk. Each
+delegates to the app's ``ModelProvider``; validation happens here, before any model runs."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Query
+
+from api.deps import Ctx, ServiceKey
+from api.errors import InvalidInput
+from api.schemas import LinkScoreRequest, LinkScores, OrderIn, Recommendations, Risk
+
+router = APIRouter(tags=["scoring"])
+NodeKey = Annotated[str, Path(min_length=1, max_length=200, description="the node's key")]
+
+
+@router.get("/users/{key}/recommendations")
+def recommendations(
+    key: NodeKey,
+    ctx: Ctx,
+    _: ServiceKey,
+    k: Annotated[int, Query(ge=1, description="how many products (at most the server's max)")] = 10,
+) -> Recommendations:
+    """Top-K products for a user, excluding what they already bought, each with a reason."""
+    if k > ctx.settings.api_max_k:
+        raise InvalidInput(f"k must be <= {ctx.settings.api_max_k}")
+    return ctx.provider.recommend(key, k)
+
+
+@router.post("/links/score")
+def score_links(body: LinkScoreRequest, ctx: Ctx, _: ServiceKey) -> LinkScores:
+    """Scores for (source, target, type) pairs; ``status`` says why a score is missing."""
+    if len(body.pairs) > ctx.settings.api_max_pairs:
+        raise InvalidInput(f"at most {ctx.settings.api_max_pairs} pairs per request")
+    return LinkScores(scores=ctx.provider.score_links(body.pairs))
+
+
+@router.post("/orders/score")
+def score_order(order: OrderIn, ctx: Ctx, _: ServiceKey) -> Risk:
+    """Real-time risk of a new order (503 until a model that can score new orders is loaded)."""
+    return ctx.provider.score_order(order)
+
+
+@router.get("/orders/{key}/risk")
+def order_risk(key: NodeKey, ctx: Ctx, _: ServiceKey) -> Risk:
+    """The stored risk of an order with the shared identifiers that explain it."""
+    return ctx.provider.risk("order", key)
+
+
+@router.get("/users/{key}/risk")
+def user_risk(key: NodeKey, ctx: Ctx, _: ServiceKey) -> Risk:
+    """The stored risk of an account with the identifiers it shares with other accounts."""
+    return ctx.provider.risk("user", key)
