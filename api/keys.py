@@ -54,7 +54,7 @@ class KeyStore:
         self._mtime: float | None = None
         self._keys: dict[str, ApiKey] = {}
 
-    def keys(self) -> list[ApiKey]:
+    def records(self) -> list[ApiKey]:
         self._refresh()
         return sorted(self._keys.values(), key=lambda k: (k.created_at, k.id))
 

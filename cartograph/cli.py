@@ -237,5 +237,73 @@ def demo() -> None:
     console.print(f"  first query:\n    {FIRST_QUERY}", highlight=False)
 
 
+# --- HTTP API (issue 5): serve, apikey ---------------------------------------------------------
+apikey_app = typer.Typer(
+    help="API keys for the HTTP service (hashed at rest).", no_args_is_help=True
+)
+app.add_typer(apikey_app, name="apikey")
+
+
+@app.command()
+@handles_errors
+def serve(
+    host: Annotated[str | None, typer.Option(help="Bind address (default: loopback).")] = None,
+    port: Annotated[int | None, typer.Option(help="Port (default: CARTOGRAPH_API_PORT).")] = None,
+) -> None:
+    """Run the HTTP API on the graph (Neo4j started if managed); docs at /docs."""
+    import uvicorn
+
+    from api.app import create_app
+    from cartograph.runtime import resolve_target
+    from graph.connection import open_driver
+
+    settings = Settings()
+    target = resolve_target(settings, start=True)
+    with open_driver(target) as driver:
+        api = create_app(settings, driver)
+        bind = host or settings.api_host
+        console.print(f"Cartograph API on http://{bind}:{port or settings.api_port}/docs")
+        uvicorn.run(api, host=bind, port=port or settings.api_port, log_level="warning")
+
+
+@apikey_app.command("create")
+@handles_errors
+def apikey_create(
+    role: Annotated[str, typer.Option(help="service (scoring) or analyst (also queries).")],
+    name: Annotated[str, typer.Option(help="Who or what the key is for.")] = "",
+) -> None:
+    """Create a key; the token is printed once and only its salted hash is stored."""
+    from api.keys import KeyStore
+
+    key, token = KeyStore(Settings().api_keys_file).create(role, name)
+    console.print(f"key {key.id} ({key.role}) created; the token is shown only now:")
+    sys.stdout.write(token + "\n")
+
+
+@apikey_app.command("list")
+@handles_errors
+def apikey_list() -> None:
+    """List keys (id, role, name, created, revoked); never the tokens."""
+    from api.keys import KeyStore
+
+    for k in KeyStore(Settings().api_keys_file).records():
+        state = "revoked" if k.revoked else "active"
+        sys.stdout.write(f"{k.id}\t{k.role}\t{state}\t{k.created_at}\t{k.name}\n")
+
+
+@apikey_app.command("revoke")
+@handles_errors
+def apikey_revoke(
+    key_id: Annotated[str, typer.Argument(help="The key id from `apikey list`.")],
+) -> None:
+    """Revoke a key; a running server refuses it from its next request."""
+    from api.keys import KeyStore
+
+    if not KeyStore(Settings().api_keys_file).revoke(key_id):
+        console.print(f"[red]error[/red] [E622] no active key {key_id!r}", highlight=False)
+        raise typer.Exit(1)
+    console.print(f"revoked {key_id}")
+
+
 if __name__ == "__main__":
     app()
