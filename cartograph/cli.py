@@ -195,11 +195,120 @@ def evaluate_extraction_cmd(
     console.print(f"report: {run_dir / 'report.json'}")
 
 
+TaskOpt = Annotated[
+    str, typer.Option("--task", help="recommend | fraud | path to a task spec YAML file.")
+]
+
+
+def task_summary(task: str, entry: dict[str, Any]) -> str:
+    """One line per task: each model's headline metric, the GNNs marked with *."""
+    models = entry.get("models", [])
+    metric = "recall@20" if any("recall@20" in m["metrics"] for m in models) else "pr_auc"
+    cells = ", ".join(
+        f"{m['name']}{'*' if m.get('is_gnn') else ''} {m['metrics'].get(metric, float('nan')):.4f}"
+        for m in models
+    )
+    return f"{task} (test {metric}; * = GNN): {cells}"
+
+
+@app.command()
+@handles_errors
+def train(task: TaskOpt = "recommend", seed: Annotated[int | None, typer.Option()] = None) -> None:
+    """Train every model of a task side by side; save the one chosen on valid as `latest`."""
+    from cartograph.report import new_run_dir, versions, write_report
+    from cartograph.report_tasks import task_markdown, task_plots
+    from cartograph.runtime import resolve_target
+    from cartograph.training import resolve_device, train_task
+    from gnn.tasks import load_task
+    from graph.connection import open_driver
+
+    settings = Settings()
+    spec = load_task(task)
+    target = resolve_target(settings, start=True)
+    with open_driver(target) as driver:
+        run = train_task(
+            driver,
+            target.database,
+            spec,
+            seed if seed is not None else (spec.seed if spec.seed is not None else settings.seed),
+            resolve_device(settings.device),
+            settings.models_dir,
+        )
+    run_dir = new_run_dir(settings.runs_dir)
+    entry = {**run.report, "versions": versions()}
+    md = task_markdown(spec.name, entry, task_plots(spec.name, entry, run_dir))
+    write_report(run_dir, {spec.name: entry, "versions": versions()}, md)
+    console.print(task_summary(spec.name, run.report), highlight=False)
+    console.print(f"model: {run.model_dir}\nreport: {run_dir / 'report.md'}")
+
+
+@evaluate_app.command("model")
+@handles_errors
+def evaluate_model_cmd(
+    task: TaskOpt = "recommend", seed: Annotated[int | None, typer.Option()] = None
+) -> None:
+    """Every model of a task on its split, side by side, with plots; saves no model."""
+    from cartograph.report import new_run_dir, versions, write_report
+    from cartograph.report_tasks import task_markdown, task_plots
+    from cartograph.runtime import resolve_target
+    from cartograph.training import evaluate_task, resolve_device
+    from gnn.tasks import load_task
+    from graph.connection import open_driver
+
+    settings = Settings()
+    spec = load_task(task)
+    target = resolve_target(settings, start=True)
+    with open_driver(target) as driver:
+        run = evaluate_task(
+            driver,
+            target.database,
+            spec,
+            seed if seed is not None else (spec.seed if spec.seed is not None else settings.seed),
+            resolve_device(settings.device),
+        )
+    run_dir = new_run_dir(settings.runs_dir)
+    entry = {**run.report, "versions": versions()}
+    md = task_markdown(spec.name, entry, task_plots(spec.name, entry, run_dir))
+    write_report(run_dir, {spec.name: entry, "versions": versions()}, md)
+    console.print(task_summary(spec.name, run.report), highlight=False)
+    console.print(f"report: {run_dir / 'report.md'}")
+
+
+@app.command()
+@handles_errors
+def score(
+    task: TaskOpt = "recommend",
+    model: Annotated[
+        Path | None, typer.Option(help="A model directory (default: the task's latest).")
+    ] = None,
+    output: Annotated[
+        Path | None,
+        typer.Option(help="Also write CSV: source_key,target_key,score,rank or key,score."),
+    ] = None,
+    top_k: Annotated[int | None, typer.Option(help="Links kept per source node.")] = None,
+    write_back: Annotated[bool, typer.Option(help="Write the scores into Neo4j.")] = True,
+) -> None:
+    """Score with a trained model; replace the previous model's scores in Neo4j."""
+    from cartograph.runtime import resolve_target
+    from cartograph.training import score_task
+    from gnn.artefacts import resolve
+    from gnn.tasks import load_task
+    from graph.connection import open_driver
+
+    settings = Settings()
+    name = load_task(task).name if model is None else task
+    model_dir = resolve(settings.models_dir, model or name)
+    target = resolve_target(settings, start=True)
+    with open_driver(target) as driver:
+        summary = score_task(driver, target.database, model_dir, output, top_k, write_back)
+    console.print(json.dumps(summary.as_dict(), indent=2), highlight=False)
+
+
 @app.command()
 @handles_errors
 def demo() -> None:
     """The main job on the built-in data: Neo4j, generate, ingest, report, where to look."""
-    from cartograph.pipeline import FIRST_QUERY, run_demo
+    from cartograph.pipeline import DEMO_TASKS, FIRST_QUERY, run_demo
     from cartograph.runtime import pseudonymiser, resolve_target, server_config
 
     settings = Settings()
@@ -217,6 +326,8 @@ def demo() -> None:
         browser,
         settings.batch_size,
         er_thresholds=(settings.er_user_threshold, settings.er_product_threshold),
+        models_dir=settings.models_dir,
+        device=settings.device,
     )
     ing = result.report["ingestion"]
     console.print(
@@ -228,6 +339,9 @@ def demo() -> None:
         f" rejected {ing['totals']['rejected']:,} (reconciles: {ing['reconciles']})"
     )
     console.print(f"  nodes: {result.report['counts']['nodes']}")
+    for task in DEMO_TASKS:
+        if task in result.report:
+            console.print("  " + task_summary(task, result.report[task]), highlight=False)
     console.print(f"  report: {result.run_dir / 'report.md'} (also runs/latest/report.json)")
     if target.managed:
         console.print(

@@ -16,12 +16,15 @@ from tqdm import tqdm
 
 from cartograph.report import new_run_dir, versions, write_report
 from cartograph.report_md import render_markdown
+from cartograph.report_tasks import task_markdown, task_plots
+from cartograph.training import resolve_device, score_task, train_task
 from extraction.enrich import entity_resolution, text_extraction
 from extraction.evaluate import evaluate_extraction
 from extraction.ingest import Enricher, IngestResult, ingest
 from extraction.mapping import load_mapping
 from extraction.marketplace import MANIFEST, generate
 from extraction.pseudonymise import Pseudonymiser
+from gnn.tasks import load_task
 from graph.connection import Driver, Neo4jTarget, count_by_label, count_by_type, open_driver
 from graph.records import NodeRecord, RelRecord
 from graph.writer import GraphWriter, WriteCounts, apply_schema, clear_database
@@ -31,6 +34,36 @@ FIRST_QUERY = (
     "WITH c, collect(DISTINCT u) + collect(DISTINCT v) AS users WHERE size(users) >= 3 "
     "MATCH p = (x:User)-[:USED_CARD]->(c) RETURN p LIMIT 100"
 )
+
+
+DEMO_TASKS = ("recommend", "fraud")
+
+
+def run_task(
+    target: Neo4jTarget,
+    task: str,
+    seed: int,
+    models_dir: Path,
+    device: str = "auto",
+    overrides: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """Train a task (preset name or spec file), save its model, write its scores back."""
+    spec = load_task(task)
+    with open_driver(target) as driver:
+        run = train_task(
+            driver,
+            target.database,
+            spec,
+            spec.seed if spec.seed is not None else seed,
+            resolve_device(device),
+            models_dir,
+            **(overrides or {}),
+        )
+        assert run.model_dir is not None
+        scored = score_task(driver, target.database, run.model_dir)
+    run.report["score"] = scored.as_dict()
+    run.report["seconds"] = run.seconds
+    return run.report
 
 
 @dataclass
@@ -126,11 +159,17 @@ def run_demo(
     batch_size: int = 10_000,
     show_progress: bool = True,
     er_thresholds: tuple[float, float] = (0.6, 0.4),
+    tasks: tuple[str, ...] = DEMO_TASKS,
+    models_dir: Path | None = None,
+    device: str = "auto",
+    task_overrides: dict[str, dict[str, Any]] | None = None,
 ) -> RunResult:
     """Built-in marketplace → graph, and ``runs/<ts>/report.{json,md}``.
 
     On the managed server the demo graph is rebuilt from empty, so the report describes exactly
-    the built-in data; on a user's own Neo4j nothing is deleted (loads only MERGE)."""
+    the built-in data; on a user's own Neo4j nothing is deleted (loads only MERGE). Then each
+    task in ``tasks`` is trained (every model side by side, the one chosen on valid saved under
+    ``models_dir``) and its scores written back to the graph."""
     timings: dict[str, float] = {}
     run_dir = new_run_dir(runs_dir)
     if target.managed:
@@ -173,5 +212,19 @@ def run_demo(
         "timings": timings,
         "versions": versions(),
     }
-    write_report(run_dir, report, render_markdown(report, FIRST_QUERY))
+    sections = []
+    for name in tasks:
+        t0 = time.perf_counter()
+        entry = run_task(
+            target,
+            name,
+            seed,
+            models_dir or run_dir / "models",
+            device,
+            (task_overrides or {}).get(name, {}),
+        )
+        timings[f"task_{name}_s"] = round(time.perf_counter() - t0, 3)
+        report[name] = entry
+        sections.append(task_markdown(name, entry, task_plots(name, entry, run_dir)))
+    write_report(run_dir, report, render_markdown(report, FIRST_QUERY, tuple(sections)))
     return RunResult(run_dir=run_dir, report=report, timings=timings)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 
-def _table(headers: list[str], rows: list[list[Any]]) -> str:
+def table(headers: list[str], rows: list[list[Any]]) -> str:
     def cell(v: Any) -> str:
         return f"{v:,}" if isinstance(v, int) and not isinstance(v, bool) else str(v)
 
@@ -24,7 +24,7 @@ def _ingestion(ing: dict[str, Any]) -> str:
     load = ing["load"]
     return (
         "## Ingestion\n\n"
-        + _table(["source", "read", "loaded", "rejected", "duplicates"], rows)
+        + table(["source", "read", "loaded", "rejected", "duplicates"], rows)
         + f"\n\nCounts reconcile (read = loaded + rejected + duplicates): "
         f"**{'yes' if ing['reconciles'] else 'NO'}**. Optional values dropped and noted: "
         f"{ing['field_issues']:,}. Every rejected record and dropped value is listed with its "
@@ -39,7 +39,10 @@ def _ingestion(ing: dict[str, Any]) -> str:
     )
 
 
-def render_markdown(report: dict[str, Any], first_query: str) -> str:
+def render_markdown(
+    report: dict[str, Any], first_query: str, sections: tuple[str, ...] = ()
+) -> str:
+    """The run report; ``sections`` (the model tasks' Markdown) go after extraction."""
     nodes = [[k, v] for k, v in report["counts"]["nodes"].items()]
     rels = [[k, v] for k, v in report["counts"]["relationships"].items()]
     data = report["data"]
@@ -58,9 +61,10 @@ def render_markdown(report: dict[str, Any], first_query: str) -> str:
             + extraction_table(report["extraction"])
             + "\n"
         )
+    parts += list(sections)
     parts += [
-        "## Graph\n\n" + _table(["label", "nodes"], nodes) + "\n",
-        _table(["relationship type", "count"], rels) + "\n",
+        "## Graph\n\n" + table(["label", "nodes"], nodes) + "\n",
+        table(["relationship type", "count"], rels) + "\n",
         f"## A first query for Neo4j Browser\n\n```cypher\n{first_query}\n```\n",
         f"Versions: {report['versions']}\n",
     ]
@@ -110,4 +114,4 @@ def extraction_table(scores: dict[str, Any]) -> str:
                         "",
                     ]
                 )
-    return _table(["task", "slice", "precision", "recall", "F1 / accuracy", "notes"], rows)
+    return table(["task", "slice", "precision", "recall", "F1 / accuracy", "notes"], rows)

@@ -16,6 +16,7 @@ Every model sees the same folds, metrics, seed and device; the result is the rep
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 import time
 from collections.abc import Callable, Mapping
@@ -74,6 +75,8 @@ class RecommendConfig:
         train: shared optimisation settings; ``model_train`` overrides them per model.
         model_args: constructor arguments per model (layers, dropout).
         refit: retrain on train + valid before testing (else test the valid-fold model).
+        ablate_text: graph models re-run without content features (text tokens, title
+            embedding, numeric properties of products and reviews) for the report's ablation.
     """
 
     models: tuple[str, ...] = ALL_MODELS
@@ -84,6 +87,7 @@ class RecommendConfig:
     model_train: Mapping[str, Mapping[str, Any]] = field(default_factory=lambda: MODEL_TRAIN)
     model_args: Mapping[str, Mapping[str, Any]] = field(default_factory=lambda: MODEL_ARGS)
     refit: bool = True
+    ablate_text: tuple[str, ...] = ("kg-lightgcn",)
 
 
 @dataclass
@@ -134,6 +138,21 @@ def train_and_evaluate(
         models.append(entry)
     metric = selection_metric(model_cfg)
     best = max(models, key=lambda m: m["valid_metrics"][metric])["name"]
+    ablation = {}
+    for name in model_cfg.ablate_text:
+        base = next((m for m in models if m["name"] == name), None)
+        if base is None:
+            continue
+        bare = without_content(data, split.config)
+        bare_split = temporal_split(bare, split.config)
+        bv, bt = make_fold(bare, bare_split, "valid"), make_fold(bare, bare_split, "test")
+        bare_cold = bt.eval.restrict(cold)
+        entry = _run_model(name, bare_split, bv, bt, model_cfg, seed, device, bare_cold)
+        ablation[name] = {
+            "with_content": base["metrics"],
+            "without_content": entry["metrics"],
+            "removed": "tokens and x of " + ", ".join(CONTENT_LABELS),
+        }
     return {
         "task": "next purchase of a not-yet-bought product (User -> Product)",
         "seed": seed,
@@ -141,6 +160,7 @@ def train_and_evaluate(
         "split": _describe(split, valid, test, cold_eval),
         "selection": {"metric": f"valid {metric}", "best_on_valid": best},
         "models": models,
+        "ablation": {"text_features": ablation},
     }
 
 
@@ -277,3 +297,100 @@ def _describe(split: TemporalSplit, valid: Fold, test: Fold, cold: EvalSet) -> d
     }
     out["left_out"] = valid.left_out
     return out
+
+
+CONTENT_LABELS = ("Product", "Review")
+
+
+def without_content(data: HeteroData, cfg: SplitConfig) -> HeteroData:
+    """A copy of ``data`` whose item and review nodes keep only their IDs and times: the
+    ablation that shows what titles, descriptions and review texts add."""
+    bare = copy.copy(data)
+    for label in (*CONTENT_LABELS, cfg.item):
+        if label in bare.node_types:
+            store = bare[label]
+            for attr in ("x", "tokens"):
+                if attr in store:
+                    del store[attr]
+    return bare
+
+
+@dataclass
+class FinalModel:
+    """The model that serves: chosen on valid, refit on every interaction up to now."""
+
+    name: str
+    model: nn.Module | None
+    graph: HeteroData
+    user_emb: Tensor
+    item_emb: Tensor
+    history: Tensor  # (2, P) user, item pairs already bought: masked when recommending
+    epochs: int
+    config: dict[str, Any]
+
+
+def fit_final(
+    data: HeteroData,
+    name: str,
+    epochs: int,
+    split_cfg: SplitConfig | None = None,
+    model_cfg: RecommendConfig | None = None,
+    seed: int = 7,
+    device: torch.device | str = "cpu",
+) -> FinalModel:
+    """Refit ``name`` on all purchases for the epoch count chosen on valid; embeddings ready.
+
+    Only embedding models are served (their scores are dot products of stored vectors); the
+    count-based baselines have no embeddings to store."""
+    if name in ("popularity", "item-knn"):
+        raise ValueError(f"{name} is a baseline without embeddings; serve a trained model")
+    model_cfg = model_cfg or RecommendConfig()
+    device = torch.device(device)
+    split = temporal_split(data, split_cfg)
+    history = split.interactions
+    cut = float(history.time.max()) + 1.0
+    graph, _ = build_message_graph(data, history, cut, split.config)
+    cfg = split.config
+    positives = graph[cfg.user, BOUGHT, cfg.item].edge_index
+    gen = seed_everything(seed)
+    model = build_model(name, graph, split, model_cfg).to(device)
+    train_cfg = _train_config(name, model_cfg)
+    fit_bpr(model, graph, positives, split.num_items, train_cfg, gen, None, max(epochs, 1))
+    model.eval()
+    with torch.no_grad():
+        u_emb, i_emb = model(graph.to(device))
+    return FinalModel(
+        name=name,
+        model=model,
+        graph=graph,
+        user_emb=u_emb.float().cpu(),
+        item_emb=i_emb.float().cpu(),
+        history=positives.cpu(),
+        epochs=max(epochs, 1),
+        config={
+            "model": name,
+            "dim": model_cfg.dim,
+            "model_args": dict(model_cfg.model_args.get(name, {})),
+            "train": dataclasses.asdict(train_cfg),
+            "split": dataclasses.asdict(cfg),
+            "epochs": max(epochs, 1),
+        },
+    )
+
+
+def top_k(
+    user_emb: Tensor, item_emb: Tensor, history: Tensor, k: int, batch: int = 1024
+) -> tuple[Tensor, Tensor]:
+    """Top-``k`` (scores, items) per user over the full catalogue, bought items masked."""
+    n_users, n_items = user_emb.shape[0], item_emb.shape[0]
+    k = min(k, n_items)
+    scores_out = torch.empty((n_users, k))
+    items_out = torch.empty((n_users, k), dtype=torch.long)
+    for start in range(0, n_users, batch):
+        stop = min(start + batch, n_users)
+        scores = user_emb[start:stop] @ item_emb.T
+        rows = (history[0] >= start) & (history[0] < stop)
+        scores[history[0, rows] - start, history[1, rows]] = -torch.inf
+        val, idx = torch.topk(scores, k, dim=1)
+        scores_out[start:stop], items_out[start:stop] = val, idx
+    return scores_out, items_out

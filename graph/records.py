@@ -15,7 +15,7 @@ from typing import Any
 from cartograph.errors import SchemaError
 
 _IDENT = re.compile(r"^[A-Za-z][A-Za-z0-9_]{0,63}$")
-_SLOT = re.compile(r"\{(label|start_label|end_label|type|name)\}")
+_SLOT = re.compile(r"\{(label|start_label|end_label|type|name|score_property|model_property)\}")
 
 
 def check_identifier(name: str, what: str = "identifier") -> str:

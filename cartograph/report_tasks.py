@@ -1,0 +1,146 @@
+"""The model side of a report: tables of every model side by side, ablations, and PNG plots.
+
+Rendered from the same dict that goes into ``report.json`` (a task's entry), so the Markdown
+can never show a number the JSON does not hold.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from cartograph.report_md import table
+
+LINK_COLUMNS = ("recall@10", "recall@20", "ndcg@10", "ndcg@20", "hit@20", "mrr")
+CLASS_COLUMNS = ("roc_auc", "pr_auc", "recall@1%", "recall@5%")
+
+
+def _fmt(v: Any) -> str:
+    return f"{v:.4f}" if isinstance(v, float) else ("-" if v is None else str(v))
+
+
+def task_markdown(name: str, entry: dict[str, Any], plots: dict[str, str]) -> str:
+    """One task's section: what was run on which data/split/seed, then every model's numbers."""
+    models = entry.get("models", [])
+    is_link = any("recall@20" in m.get("metrics", {}) for m in models)
+    cols = LINK_COLUMNS if is_link else CLASS_COLUMNS
+    rows = [
+        [
+            f"**{m['name']}**" if m.get("is_gnn") else m["name"],
+            "yes" if m.get("is_gnn") else "no",
+            *(_fmt(m.get("metrics", {}).get(c)) for c in cols),
+            m.get("best_epoch", "-"),
+            _fmt(m.get("seconds_per_epoch")),
+        ]
+        for m in models
+    ]
+    split = entry.get("split", {})
+    parts = [
+        f"## Task `{name}`: {entry.get('task', '')}\n",
+        f"Seed {entry.get('seed')}, device {entry.get('device')}. Split: "
+        f"{split.get('kind', '-')}; "
+        + ", ".join(f"{k} {split[k]}" for k in ("t1", "t2", "label_delay_days") if k in split)
+        + (f"; data hash `{entry['data_hash'][:12]}`" if "data_hash" in entry else "")
+        + ". Test metrics (models chosen and early-stopped on the valid period only).\n",
+        table(["model", "GNN", *cols, "best epoch", "s/epoch"], rows),
+    ]
+    if "selection" in entry:
+        parts.append(
+            f"\nChosen on valid: **{entry['selection'].get('best_on_valid')}** "
+            f"({entry['selection'].get('metric')})."
+        )
+    cold = [m for m in models if m.get("cold_start")]
+    if cold:
+        ev = split.get("eval", {}).get("test_cold_start", {})
+        parts.append(
+            f"\nCold-start slice (targets bought by nobody before the test period: "
+            f"{ev.get('users', '?')} users, {ev.get('targets', '?')} targets) — recall@20: "
+            + ", ".join(f"{m['name']} {_fmt(m['cold_start'].get('recall@20'))}" for m in cold)
+        )
+    for title, ab in (entry.get("ablation") or {}).items():
+        if not ab:
+            continue
+        parts.append(f"\n### Ablation: {title.replace('_', ' ')}\n")
+        parts.append(_ablation_table(ab, cols))
+    if "artefact" in entry:
+        parts.append(
+            f"\nServed model: `{entry['artefact']['version']}` (`{entry['artefact']['dir']}`)."
+        )
+    for title, rel in plots.items():
+        parts.append(f"\n![{title}]({rel})")
+    return "\n".join(parts) + "\n"
+
+
+def _ablation_table(ab: dict[str, Any], cols: tuple[str, ...]) -> str:
+    rows = []
+    for model, variants in ab.items():
+        for variant, metrics in variants.items():
+            if isinstance(metrics, dict):
+                rows.append([model, variant, *(_fmt(metrics.get(c)) for c in cols)])
+    return table(["model", "variant", *cols], rows)
+
+
+def task_plots(name: str, entry: dict[str, Any], out_dir: Path) -> dict[str, str]:
+    """PNG plots next to the report; returns title → path relative to ``out_dir``."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    out: dict[str, str] = {}
+    models = entry.get("models", [])
+    curves = [m for m in models if m.get("curve")]
+    if curves:
+        fig, ax = plt.subplots(figsize=(6, 4))
+        for m in curves:
+            key = next((k for k in m["curve"][0] if k.startswith("valid_")), None)
+            if key:
+                ax.plot(
+                    [r["epoch"] for r in m["curve"]], [r[key] for r in m["curve"]], label=m["name"]
+                )
+                ax.set_ylabel(key.replace("_", " "))
+        ax.set_xlabel("epoch")
+        ax.set_title(f"{name}: validation during training")
+        ax.legend(fontsize=8)
+        out["training curves"] = _save(fig, out_dir / f"{name}_training.png")
+    if models and "recall@10" in models[0].get("metrics", {}):
+        fig, ax = plt.subplots(figsize=(6, 4))
+        ks = sorted(int(k.split("@")[1]) for k in models[0]["metrics"] if k.startswith("recall@"))
+        width = 0.8 / len(models)
+        for j, m in enumerate(models):
+            ax.bar(
+                [i + j * width for i in range(len(ks))],
+                [m["metrics"][f"recall@{k}"] for k in ks],
+                width,
+                label=m["name"],
+            )
+        ax.set_xticks([i + 0.4 - width / 2 for i in range(len(ks))], [f"K={k}" for k in ks])
+        ax.set_ylabel("test Recall@K")
+        ax.set_title(f"{name}: Recall@K by model")
+        ax.legend(fontsize=8)
+        out["Recall@K"] = _save(fig, out_dir / f"{name}_recall_at_k.png")
+    pr = [m for m in models if m.get("pr_curve")]
+    if pr:
+        fig, ax = plt.subplots(figsize=(6, 4))
+        for m in pr:
+            ax.plot(
+                m["pr_curve"]["recall"],
+                m["pr_curve"]["precision"],
+                label=f"{m['name']} (AP {m['metrics'].get('pr_auc', 0):.3f})",
+            )
+        ax.set_xlabel("recall")
+        ax.set_ylabel("precision")
+        ax.set_title(f"{name}: precision-recall on test")
+        ax.legend(fontsize=8)
+        out["PR curves"] = _save(fig, out_dir / f"{name}_pr.png")
+    return {k: Path(v).name for k, v in out.items()}
+
+
+def _save(fig: Any, path: Path) -> str:
+    import matplotlib.pyplot as plt
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.tight_layout()
+    fig.savefig(path, dpi=90)
+    plt.close(fig)
+    return str(path)

@@ -1,0 +1,169 @@
+"""Task specs: what to learn on a graph, declared in YAML instead of code.
+
+A spec names the kind of task, the labels and relationship types it concerns, the label and
+feature properties, the split and the models. The built-in presets (``recommend``, ``fraud``)
+describe the marketplace graph; a user points ``cartograph train --task my.yaml`` at their own
+graph loaded through the mapping file. Example (MovieLens-style ratings)::
+
+    name: movielens
+    kind: link_prediction
+    source: User
+    target: Movie
+    interaction: {relationship: RATED}        # or {event: Order, via: [PLACED, CONTAINS]}
+    split: {kind: temporal, valid_frac: 0.1, test_frac: 0.1}
+    models: [popularity, item-knn, bpr-mf, lightgcn, kg-lightgcn]
+    write_back: {relationship: RECOMMENDED, top_k: 20}
+
+Every identifier is checked against Cypher's identifier rules on load, because labels and
+relationship types end up in query text (they cannot be parameters).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from cartograph.errors import CartographError, ConfigError
+from graph.records import check_identifier
+
+PRESETS = Path(__file__).resolve().parent / "presets"
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Interaction(_Strict):
+    """How a source-target link is observed: a direct relationship, or a path through a timed
+    event node (``(User)-[:PLACED]->(Order)-[:CONTAINS]->(Product)``)."""
+
+    relationship: str | None = None
+    event: str | None = None
+    via: tuple[str, str] | None = None
+
+    @model_validator(mode="after")
+    def _one_shape(self) -> Interaction:
+        direct = self.relationship is not None
+        path = self.event is not None and self.via is not None
+        if direct == path:
+            raise ValueError("give either `relationship` or both `event` and `via`")
+        return self
+
+
+class Split(_Strict):
+    """``temporal``: global cut times by a time property (with a gap and a label delay for
+    classification); ``given``: a ``split`` property holding train/valid/test."""
+
+    kind: Literal["temporal", "given"] = "temporal"
+    time_property: str = "created_at"
+    valid_frac: float = Field(0.1, gt=0, lt=0.5)
+    test_frac: float = Field(0.1, gt=0, lt=0.5)
+    gap_days: float = Field(0.0, ge=0)
+    label_delay_days: float = Field(0.0, ge=0)
+    label_time_property: str | None = None
+    property: str = "split"
+
+
+class WriteBack(_Strict):
+    """Where ``cartograph score`` puts results: a relationship for link tasks, a property pair
+    for classification tasks."""
+
+    relationship: str = "RECOMMENDED"
+    top_k: int = Field(20, ge=1, le=1000)
+    score_property: str = "risk_score"
+    model_property: str = "risk_model"
+
+
+class TaskSpec(_Strict):
+    """One learning task on a graph; see the module docstring for an example."""
+
+    name: str
+    kind: Literal["link_prediction", "node_classification"]
+    description: str = ""
+    # link prediction
+    source: str | None = None
+    target: str | None = None
+    interaction: Interaction | None = None
+    static_relationships: tuple[str, ...] | None = None
+    drop_labels: tuple[str, ...] | None = None
+    ks: tuple[int, ...] = (10, 20)
+    # node classification
+    label: str | None = None
+    label_property: str | None = None
+    feature_properties: tuple[str, ...] | None = None
+    # both
+    split: Split = Field(default_factory=Split)
+    models: tuple[str, ...] | None = None
+    write_back: WriteBack = Field(default_factory=WriteBack)
+    seed: int | None = None
+    train: dict[str, Any] = Field(default_factory=dict)
+
+    @field_validator("source", "target", "label")
+    @classmethod
+    def _label_ok(cls, v: str | None) -> str | None:
+        if v is not None:
+            _ident(v, "label")
+        return v
+
+    @model_validator(mode="after")
+    def _complete(self) -> TaskSpec:
+        if self.kind == "link_prediction":
+            if not (self.source and self.target and self.interaction):
+                raise ValueError("link_prediction needs `source`, `target` and `interaction`")
+            rels = [self.interaction.relationship, *(self.interaction.via or ())]
+            for rel in [r for r in rels if r] + [self.write_back.relationship]:
+                _ident(rel, "relationship type")
+            if self.interaction.event:
+                _ident(self.interaction.event, "label")
+        else:
+            if not (self.label and self.label_property):
+                raise ValueError("node_classification needs `label` and `label_property`")
+            for prop in (
+                self.label_property,
+                self.write_back.score_property,
+                self.write_back.model_property,
+            ):
+                _ident(prop, "property")
+        return self
+
+
+def _ident(name: str, what: str) -> None:
+    """``check_identifier`` as a validation error, so the message names the spec's field."""
+    try:
+        check_identifier(name, what)
+    except CartographError as exc:
+        raise ValueError(exc.message if hasattr(exc, "message") else str(exc)) from None
+
+
+def preset_names() -> list[str]:
+    return sorted(p.stem for p in PRESETS.glob("*.yaml"))
+
+
+def load_task(name_or_path: str | Path) -> TaskSpec:
+    """A preset by name (``recommend``, ``fraud``) or a spec file; errors name the field."""
+    path = Path(name_or_path)
+    if not path.suffix:
+        path = PRESETS / f"{name_or_path}.yaml"
+        if not path.exists():
+            raise ConfigError(
+                f"unknown task {name_or_path!r}: use one of {', '.join(preset_names())} "
+                "or a path to a task spec YAML file",
+                code="E140",
+            )
+    try:
+        raw = yaml.safe_load(path.read_text())
+    except FileNotFoundError as exc:
+        raise ConfigError(f"task spec {path} does not exist", code="E141") from exc
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"task spec {path} is not valid YAML: {exc}", code="E142") from exc
+    if not isinstance(raw, dict):
+        raise ConfigError(f"task spec {path} must be a mapping at the top level", code="E142")
+    try:
+        return TaskSpec.model_validate(raw)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"]) or "(top level)"
+        raise ConfigError(f"task spec {path}: field {where}: {first['msg']}", code="E143") from exc

@@ -1,0 +1,120 @@
+"""Model scores written back into the graph, where analysts and the API read them.
+
+Two shapes: scored links (``(:User)-[:RECOMMENDED {score, rank, model}]->(:Product)``,
+``(:User)-[:LIKELY_SAME_ACTOR {score, rank, model}]->(:User)``) and node scores
+(``risk_score``/``risk_model`` on ``Order`` or ``User``). A write replaces every earlier result
+of the same shape (whatever model made it) so the graph never mixes two models' rankings; the
+old results are removed in bounded batches first, then the new ones are written in batches.
+The replace is not one transaction (a big graph would not fit in one): a reader may briefly see
+no scores, never a mix of two models.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import cypher
+from graph.connection import Driver
+from graph.records import fill_identifiers
+from graph.writer import batched
+
+
+@dataclass(frozen=True)
+class ScoredLink:
+    start: str
+    end: str
+    score: float
+    rank: int
+
+
+@dataclass
+class ScoreWrite:
+    """How many old results went and how many new ones found their nodes."""
+
+    removed: int = 0
+    written: int = 0
+    missing: int = 0
+
+    def as_dict(self) -> dict[str, int]:
+        return {"removed": self.removed, "written": self.written, "missing": self.missing}
+
+
+def _drain(driver: Driver, database: str, query: str, batch: int) -> int:
+    """Run a ``LIMIT $limit`` delete until it removes nothing; total removed."""
+    total = 0
+    while True:
+        records, _, _ = driver.execute_query(query, limit=batch, database_=database)
+        n = int(records[0][0]) if records else 0
+        total += n
+        if n == 0:
+            return total
+
+
+def write_scored_links(
+    driver: Driver,
+    links: Iterable[ScoredLink],
+    *,
+    start_label: str,
+    rel_type: str,
+    end_label: str,
+    model: str,
+    database: str = "neo4j",
+    batch_size: int = 10_000,
+) -> ScoreWrite:
+    """Replace every ``(start_label)-[rel_type]->(end_label)`` with ``links``."""
+    ids = {"start_label": start_label, "type": rel_type, "end_label": end_label}
+    out = ScoreWrite()
+    out.removed = _drain(
+        driver,
+        database,
+        fill_identifiers(cypher.load("writes/delete_scored_links"), **ids),
+        batch_size,
+    )
+    create = fill_identifiers(cypher.load("writes/create_scored_links"), **ids)
+    for rows in batched(links, batch_size):
+        payload = [
+            {"start": r.start, "end": r.end, "score": float(r.score), "rank": int(r.rank)}
+            for r in rows
+        ]
+        written = _write(driver, database, create, payload, model)
+        out.written += written
+        out.missing += len(payload) - written
+    return out
+
+
+def write_node_scores(
+    driver: Driver,
+    scores: Iterable[tuple[str, float]],
+    *,
+    label: str,
+    model: str,
+    score_property: str = "risk_score",
+    model_property: str = "risk_model",
+    database: str = "neo4j",
+    batch_size: int = 10_000,
+) -> ScoreWrite:
+    """Replace ``score_property``/``model_property`` on every ``label`` node with ``scores``."""
+    ids = {"label": label, "score_property": score_property, "model_property": model_property}
+    out = ScoreWrite()
+    out.removed = _drain(
+        driver,
+        database,
+        fill_identifiers(cypher.load("writes/clear_node_scores"), **ids),
+        batch_size,
+    )
+    query = fill_identifiers(cypher.load("writes/set_node_scores"), **ids)
+    for rows in batched(scores, batch_size):
+        payload = [{"key": k, "score": float(s)} for k, s in rows]
+        written = _write(driver, database, query, payload, model)
+        out.written += written
+        out.missing += len(payload) - written
+    return out
+
+
+def _write(
+    driver: Driver, database: str, query: str, rows: Sequence[dict[str, Any]], model: str
+) -> int:
+    records, _, _ = driver.execute_query(query, rows=list(rows), model=model, database_=database)
+    return int(records[0][0]) if records else 0
