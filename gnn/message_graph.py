@@ -9,7 +9,12 @@ therefore holds only
 * edges with their own ``time`` from before the cut;
 * relationship types that describe things, not behaviour (``SplitConfig.static_rel_types``);
 
-plus reverse edges (``ToUndirected``) so every node type receives messages. ``check_no_leakage``
+plus reverse edges (``ToUndirected``) so every node type receives messages. A direct interaction
+relationship (``SplitConfig.relationship``, e.g. ``RATED``) is not copied: its training part is
+the ``BOUGHT`` edges, and a second copy would count every interaction twice. Under a given split
+the clock is the split code, on which an epoch time cannot be placed: timed node types (other
+than users and items, which lose their time) and timed edge types are left out
+(``left_out["timed_under_given_split"]``). ``check_no_leakage``
 re-checks the finished graph and raises on anything from after the cut; ``build_message_graph``
 always calls it, and tests call it on graphs that leak on purpose.
 """
@@ -40,14 +45,18 @@ def build_message_graph(
     data: HeteroData, train: Interactions, cut: float, cfg: SplitConfig
 ) -> tuple[HeteroData, dict[str, list[str]]]:
     """The leakage-free training graph at ``cut`` and what was left out (for the report)."""
+    left_out: dict[str, set[str]] = {"untimed": set(), "dropped_label": set()}
+    if cfg.kind == "given":
+        data, left_out["timed_under_given_split"] = _untimed_view(data, cfg)
     out = HeteroData()
     kept: dict[str, Tensor] = {}
     for label in data.node_types:
         if label not in cfg.drop_labels:
             kept[label] = _copy_nodes(data[label], out[label], cut)
-    left_out: dict[str, set[str]] = {"untimed": set(), "dropped_label": set()}
     for et in data.edge_types:
         src, rel, dst = et
+        if cfg.relationship is not None and et == (cfg.user, cfg.relationship, cfg.item):
+            continue  # the interactions themselves: they enter as BOUGHT below
         if src not in kept or dst not in kept:
             left_out["dropped_label"].add(rel)
         elif not _may_enter(data, et, cfg.static_rel_types):
@@ -59,6 +68,26 @@ def build_message_graph(
     out = T.ToUndirected()(out)
     check_no_leakage(out, cut, cfg.static_rel_types)
     return out, {k: sorted(v) for k, v in left_out.items()}
+
+
+def _untimed_view(data: HeteroData, cfg: SplitConfig) -> tuple[HeteroData, set[str]]:
+    """``data`` without anything timed, for the ordinal clock of a given split: users and items
+    stay (without their time), other timed labels and timed relationships go."""
+    timed_labels = [t for t in data.node_types if "time" in data[t]]
+    gone = {t for t in timed_labels if t not in (cfg.user, cfg.item)}
+    interaction = (cfg.user, cfg.relationship or "", cfg.item)
+    edge_types = [
+        et
+        for et in data.edge_types
+        if et[0] not in gone and et[2] not in gone and ("time" not in data[et] or et == interaction)
+    ]
+    dropped = {et[1] for et in data.edge_types if et not in edge_types}
+    view = data.node_type_subgraph([t for t in data.node_types if t not in gone])
+    view = view.edge_type_subgraph(edge_types)
+    for label in (cfg.user, cfg.item):
+        if label in view.node_types and "time" in view[label]:
+            del view[label].time
+    return view, gone | dropped
 
 
 def _may_enter(data: HeteroData, et: EdgeType, static: tuple[str, ...]) -> bool:

@@ -1,9 +1,19 @@
-"""Purchases as timed (user, item) interactions, split by global time cuts.
+"""(user, item) interactions with a time, split by global time cuts or by a given split.
 
 A random edge split lets a model see a user's December orders while it is asked about their
-November ones. Here every interaction carries the time of its order, and two global cut times
-``t1 < t2`` divide the year: train ``time < t1``, valid ``t1 <= time < t2``, test ``t2 <= time``.
-Cuts are quantiles of the interaction times unless given, so the shares hold for any data.
+November ones. Here every interaction carries a time, and two global cut times ``t1 < t2``
+divide it: train ``time < t1``, valid ``t1 <= time < t2``, test ``t2 <= time``. Cuts are
+quantiles of the interaction times unless given, so the shares hold for any data.
+
+An interaction is observed in one of two shapes (``SplitConfig``): a path through a timed event
+node, ``(User)-[:PLACED]->(Order)-[:CONTAINS]->(Product)`` (the order's time), or a direct
+relationship with its own time, ``(User)-[:RATED {created_at}]->(Movie)``.
+
+A *given* split (published benchmark splits) reads a ``split`` code per interaction instead of a
+time (``split_codes``: train 0, valid 1, test 2). It is the same protocol on an ordinal clock:
+each interaction's "time" is its code and the cuts are ``t1 = 1``, ``t2 = 2``, so every fold,
+window and leakage check downstream works unchanged. Other timed nodes and edges cannot be
+placed on that clock; ``build_message_graph`` leaves them out.
 
 Evaluation follows the usual "what will they buy next that they have not bought before" task:
 the targets of a period are a user's items in that period minus everything the user bought
@@ -15,8 +25,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Literal
 
+import numpy as np
 import torch
 from torch import Tensor
 from torch_geometric.data import HeteroData
@@ -56,14 +67,30 @@ def is_static(edge_type: tuple[str, str, str], static: tuple[str, ...]) -> bool:
     return rel in static or f"{src}-{rel}-{dst}" in static
 
 
+SPLIT_NAMES = ("train", "valid", "test")
+_SPLIT_ALIASES = {"train": 0, "valid": 1, "validation": 1, "val": 1, "dev": 1, "test": 2}
+
+
+def split_codes(values: np.ndarray | list[Any]) -> Tensor:
+    """Split names (``train``/``valid``/``test``, any case; ``validation``, ``val`` and ``dev``
+    count as valid) → codes 0/1/2; anything else → -1, which leaves the interaction out."""
+    out = [_SPLIT_ALIASES.get(str(v).strip().lower(), -1) if v is not None else -1 for v in values]
+    return torch.tensor(out, dtype=torch.long)
+
+
 @dataclass(frozen=True)
 class SplitConfig:
-    """Which labels make a purchase and where the cuts fall.
+    """Which labels make an interaction and where the cuts fall.
 
     Args:
         user, item, event: labels of the buyer, the bought thing and the timed event linking them
             (``(User)-[:PLACED]->(Order)-[:CONTAINS]->(Product)``).
         placed, contains: the two relationship types of that path.
+        relationship: a direct ``(user)-[relationship]->(item)`` interaction with its own
+            ``time`` (e.g. ``RATED``); when set, ``event``/``placed``/``contains`` are unused and
+            the relationship itself is replaced by ``BOUGHT`` edges in the training graph.
+        kind: ``temporal`` (cut by time) or ``given`` (a ``split`` code on each interaction: on
+            the direct relationship, or on the event node of a path).
         valid_frac, test_frac: shares of interactions after ``t1`` and after ``t2`` when the cuts
             are not given; 10 % each keeps about five weeks per evaluation period on a year.
         t1, t2: explicit cut times (epoch seconds); override the fractions.
@@ -78,6 +105,8 @@ class SplitConfig:
     event: str = "Order"
     placed: str = "PLACED"
     contains: str = "CONTAINS"
+    relationship: str | None = None
+    kind: Literal["temporal", "given"] = "temporal"
     valid_frac: float = 0.1
     test_frac: float = 0.1
     t1: float | None = None
@@ -132,10 +161,24 @@ class TemporalSplit:
             "valid": self.interactions.window(self.t1, self.t2),
             "test": self.interactions.window(self.t2, None),
         }
+        cfg = self.config
+        shape = (
+            f"({cfg.user})-[:{cfg.relationship}]->({cfg.item})"
+            if cfg.relationship
+            else f"({cfg.user})-[:{cfg.placed}]->({cfg.event})-[:{cfg.contains}]->({cfg.item})"
+        )
+        head: dict[str, Any] = (
+            {"kind": "given, split property (train 0, valid 1, test 2)"}
+            if cfg.kind == "given"
+            else {
+                "kind": "temporal, global cut times",
+                "t1": _iso(self.t1),
+                "t2": _iso(self.t2),
+            }
+        )
         return {
-            "kind": "temporal, global cut times",
-            "t1": _iso(self.t1),
-            "t2": _iso(self.t2),
+            **head,
+            "interaction": shape,
             "t1_epoch": self.t1,
             "t2_epoch": self.t2,
             "interactions": {k: len(v) for k, v in periods.items()},
@@ -150,33 +193,65 @@ def _iso(t: float) -> str:
 
 
 def purchase_interactions(data: HeteroData, cfg: SplitConfig) -> Interactions:
-    """(user, item, time) per line item, via user -PLACED-> order -CONTAINS-> item.
+    """(user, item, clock) per interaction, sorted by clock: the time, or the split code of a
+    given split. Path: via user -PLACED-> event -CONTAINS-> item, the event's clock; direct:
+    the relationship's own.
 
-    Orders without a placer or a time are skipped: an untimed purchase cannot be put on the
-    right side of a cut."""
+    Interactions without a user, a time or a known split code are skipped: they cannot be put
+    on the right side of a cut."""
+    if cfg.relationship is not None:
+        user, item, clock = _direct(data, cfg)
+    else:
+        user, item, clock = _via_event(data, cfg)
+    keep = (user >= 0) & torch.isfinite(clock)
+    user, time = user[keep], clock[keep]
+    item = item[keep]
+    perm = torch.argsort(time, stable=True)
+    return Interactions(user[perm], item[perm], time[perm])
+
+
+def _clock(store: Any, what: str, cfg: SplitConfig) -> Tensor:
+    """A store's time (float64 seconds) or, for a given split, its split code as a float
+    (-1 → NaN, so unknown codes drop out like unknown times)."""
+    attr = "split" if cfg.kind == "given" else "time"
+    if attr not in store:
+        prop = "split" if cfg.kind == "given" else "time (created_at)"
+        raise SplitError(f"{what} carry no {prop}", code="E502")
+    value = store[attr].to(torch.float64)
+    return torch.where(value >= 0, value, torch.nan) if cfg.kind == "given" else value
+
+
+def _direct(data: HeteroData, cfg: SplitConfig) -> tuple[Tensor, Tensor, Tensor]:
+    et = (cfg.user, cfg.relationship or "", cfg.item)
+    if et not in data.edge_types:
+        raise SplitError(f"the graph has no {et} relationships", code="E501")
+    store = data[et]
+    user, item = store.edge_index
+    return user, item, _clock(store, f"{cfg.relationship} relationships", cfg)
+
+
+def _via_event(data: HeteroData, cfg: SplitConfig) -> tuple[Tensor, Tensor, Tensor]:
     placed_t, contains_t = (cfg.user, cfg.placed, cfg.event), (cfg.event, cfg.contains, cfg.item)
     for et in (placed_t, contains_t):
         if et not in data.edge_types:
             raise SplitError(f"the graph has no {et} relationships", code="E501")
-    if "time" not in data[cfg.event]:
-        raise SplitError(f"{cfg.event} nodes carry no time (created_at)", code="E502")
-    order_time = data[cfg.event].time.to(torch.float64)
+    order_time = _clock(data[cfg.event], f"{cfg.event} nodes", cfg)
     placer = torch.full((data[cfg.event].num_nodes,), -1, dtype=torch.long)
     placed = data[placed_t].edge_index
     placer[placed[1]] = placed[0]
     order, item = data[contains_t].edge_index
-    user, time = placer[order], order_time[order]
-    keep = (user >= 0) & torch.isfinite(time)
-    perm = torch.argsort(time[keep], stable=True)
-    return Interactions(user[keep][perm], item[keep][perm], time[keep][perm])
+    return placer[order], item, order_time[order]
 
 
 def temporal_split(data: HeteroData, cfg: SplitConfig | None = None) -> TemporalSplit:
-    """Interactions plus the two global cut times (quantiles unless ``cfg`` fixes them)."""
+    """Interactions plus the two global cut times (quantiles unless ``cfg`` fixes them; 1 and 2
+    on the ordinal clock of a given split)."""
     cfg = cfg or SplitConfig()
     inter = purchase_interactions(data, cfg)
     if len(inter) == 0:
-        raise SplitError("no timed purchases to split", code="E503")
+        raise SplitError("no timed interactions to split", code="E503")
+    if cfg.kind == "given":
+        return _given_split(inter, data, cfg)
     q = torch.tensor([1.0 - cfg.valid_frac - cfg.test_frac, 1.0 - cfg.test_frac])
     qt = torch.quantile(inter.time, q.to(torch.float64)).tolist()
     t1 = cfg.t1 if cfg.t1 is not None else qt[0]
@@ -186,6 +261,16 @@ def temporal_split(data: HeteroData, cfg: SplitConfig | None = None) -> Temporal
     return TemporalSplit(
         inter, float(t1), float(t2), data[cfg.user].num_nodes, data[cfg.item].num_nodes, cfg
     )
+
+
+def _given_split(inter: Interactions, data: HeteroData, cfg: SplitConfig) -> TemporalSplit:
+    """A given split needs train and evaluation interactions; a missing period is an error,
+    not an empty metric."""
+    counts = torch.bincount(inter.time.long(), minlength=3).tolist()
+    missing = [SPLIT_NAMES[i] for i in range(3) if counts[i] == 0]
+    if missing:
+        raise SplitError(f"the given split has no {', '.join(missing)} interactions", code="E505")
+    return TemporalSplit(inter, 1.0, 2.0, data[cfg.user].num_nodes, data[cfg.item].num_nodes, cfg)
 
 
 @dataclass(frozen=True)
