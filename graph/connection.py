@@ -1,14 +1,34 @@
-"""Where the graph lives and how to reach it. The only place a ``neo4j.Driver`` is built."""
+"""Where the graph lives and how to reach it. The only place a ``neo4j.Driver`` is built.
+
+The URI decides the topology: ``bolt://host:port`` talks to one server; ``neo4j://host:port``
+(or ``neo4j+s://`` for Aura) asks that server for the cluster's routing table, so writes go to
+the database's leader and reads marked READ go to followers and read replicas. A single
+Community server answers routing requests with itself in every role, so the same code and tests
+run against it unchanged. Read paths therefore always say they are reads: ``read_session`` and
+``routing_=READ`` below (docs/scaling.md).
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
-from neo4j import Driver, GraphDatabase
+from neo4j import READ_ACCESS, Driver, GraphDatabase, RoutingControl, Session
 
-__all__ = ["Driver", "Neo4jTarget", "count_by_label", "count_by_type", "open_driver"]
+__all__ = [
+    "READ",
+    "Driver",
+    "Neo4jTarget",
+    "count_by_label",
+    "count_by_type",
+    "open_driver",
+    "read_session",
+]
 
 import cypher
+
+# ``driver.execute_query(..., routing_=READ)``: sent to a reader in a cluster.
+READ = RoutingControl.READ
 
 
 @dataclass(frozen=True)
@@ -37,15 +57,22 @@ def open_driver(target: Neo4jTarget) -> Driver:
     )
 
 
+def read_session(driver: Driver, database: str = "neo4j", **config: Any) -> Session:
+    """A session whose auto-commit queries and ``execute_read`` go to readers when routing."""
+    return driver.session(database=database, default_access_mode=READ_ACCESS, **config)
+
+
 def count_by_label(driver: Driver, database: str = "neo4j") -> dict[str, int]:
     """Node counts per label (a cheap check used by status, the demo and tests)."""
-    records, _, _ = driver.execute_query(cypher.load("queries/node_counts"), database_=database)
+    records, _, _ = driver.execute_query(
+        cypher.load("queries/node_counts"), database_=database, routing_=READ
+    )
     return {r["label"]: r["nodes"] for r in records}
 
 
 def count_by_type(driver: Driver, database: str = "neo4j") -> dict[str, int]:
     """Relationship counts per type."""
     records, _, _ = driver.execute_query(
-        cypher.load("queries/relationship_counts"), database_=database
+        cypher.load("queries/relationship_counts"), database_=database, routing_=READ
     )
     return {r["type"]: r["relationships"] for r in records}

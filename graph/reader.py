@@ -16,6 +16,7 @@ import numpy as np
 from neo4j import Driver
 
 import cypher
+from graph.connection import READ, read_session
 from graph.records import fill_identifiers
 
 EdgeType = tuple[str, str, str]
@@ -45,7 +46,9 @@ class GraphArrays:
 
 def schema_tokens(driver: Driver, database: str = "neo4j") -> tuple[list[str], list[str]]:
     """(labels, relationship types) present in the database, sorted."""
-    records, _, _ = driver.execute_query(cypher.load("writes/schema_tokens"), database_=database)
+    records, _, _ = driver.execute_query(
+        cypher.load("writes/schema_tokens"), database_=database, routing_=READ
+    )
     if not records:
         return [], []
     return sorted(records[0]["labels"]), sorted(records[0]["types"])
@@ -84,7 +87,7 @@ def _read_nodes(
     query = fill_identifiers(cypher.load("writes/export_nodes"), label=label)
     keys: list[str] = []
     values: list[list[Any]] = []
-    with driver.session(database=database, fetch_size=10_000) as session:
+    with read_session(driver, database, fetch_size=10_000) as session:
         for record in session.run(query, props=props):
             keys.append(record["key"])
             values.append(record["values"])
@@ -102,7 +105,7 @@ def _read_edges(
     query = fill_identifiers(cypher.load("writes/export_relationships"), type=rel_type)
     pairs: dict[EdgeType, list[tuple[int, int]]] = defaultdict(list)
     values: dict[EdgeType, list[list[Any]]] = defaultdict(list)
-    with driver.session(database=database, fetch_size=10_000) as session:
+    with read_session(driver, database, fetch_size=10_000) as session:
         for rec in session.run(query, props=props):
             src, dst = index.get(rec["start_label"]), index.get(rec["end_label"])
             if src is None or dst is None:
