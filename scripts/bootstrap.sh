@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Make this checkout runnable: system tools (JDK 17, Maven), the Python venv from the lock file.
+# Make this checkout runnable: system tools (JDK 17, Maven, Chromium), the Python venv from the lock file.
 # Idempotent and cache-friendly: the venv is reused while requirements.lock + pyproject.toml are
 # unchanged; pip's cache and ~/.m2 make a rebuild cheap, but nothing depends on them existing.
 set -euo pipefail
@@ -17,6 +17,8 @@ java_ok() {
 }
 java_ok || need_apt+=(openjdk-17-jre-headless)
 command -v mvn >/dev/null || need_apt+=(maven)
+# Headless Chromium for the real Neo4j Browser test (tests/integration/test_browser.py).
+command -v chromium >/dev/null || need_apt+=(chromium)
 if [ ${#need_apt[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ]; then
     echo "bootstrap: installing ${need_apt[*]} with apt-get"

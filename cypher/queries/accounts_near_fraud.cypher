@@ -13,4 +13,4 @@ ORDER BY d, o.key
 WITH u, min(d) AS distance, collect(o.key)[0] AS nearest_chargeback, count(o) AS chargebacks_in_reach
 RETURN u.key AS user, distance, nearest_chargeback, chargebacks_in_reach, u.risk_score AS risk_score
 ORDER BY distance, chargebacks_in_reach DESC, user
-LIMIT $limit
+LIMIT toInteger($limit)

@@ -20,4 +20,4 @@ CALL (i) {
 }
 RETURN i.key AS identifier, labels(i)[0] AS kind, max_orders_in_window, size(times) AS orders, users
 ORDER BY max_orders_in_window DESC, users DESC, identifier
-LIMIT $limit
+LIMIT toInteger($limit)

@@ -3,7 +3,7 @@
 // Param: identifier string -- key of a Card, Device or IP node
 // Param: hours int = 24 in 1..8760 -- length of the look-back window
 // Param: limit int = 200 in 1..1000 -- rows returned
-// Example: :params {identifier: 'card:4cc870397f0cbac614f9c70ab7b4b1ec', hours: 24}
+// Example: :params {identifier: 'card:4cc870397f0cbac614f9c70ab7b4b1ec', hours: 24, limit: 200}
 // Returns: order, created_at, orders_in_window, users_in_window
 MATCH (i {key: $identifier})<-[:PAID_WITH|PLACED_FROM|FROM_IP]-(o:Order)
 WITH i, o
@@ -14,4 +14,4 @@ CALL (i, o) {
 }
 RETURN o.key AS order, o.created_at AS created_at, orders_in_window, users_in_window
 ORDER BY created_at DESC, order
-LIMIT $limit
+LIMIT toInteger($limit)

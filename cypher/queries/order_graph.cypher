@@ -2,7 +2,7 @@
 // IP and address of the checkout, and the other accounts that share them (paths, so Browser shows a graph).
 // Param: order string -- Order key
 // Param: limit int = 200 in 1..1000 -- paths returned
-// Example: :param order => 'webshop:WS-O003964'
+// Example: :params {order: 'webshop:WS-O003964', limit: 200}
 // Returns: path
 MATCH (o:Order {key: $order})
 CALL (o) {
@@ -16,4 +16,4 @@ CALL (o) {
   RETURN path
 }
 RETURN path
-LIMIT $limit
+LIMIT toInteger($limit)

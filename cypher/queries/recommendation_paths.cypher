@@ -4,7 +4,7 @@
 // Param: user string -- User key
 // Param: product string = '' -- Product key; '' explains every recommendation of the user
 // Param: limit int = 50 in 1..1000 -- rows returned
-// Example: :params {user: 'webshop:WS-C000001', product: ''}
+// Example: :params {user: 'webshop:WS-C000001', product: '', limit: 50}
 // Returns: product, title, rank, score, model, reason, via, support
 MATCH (u:User {key: $user})-[rec:RECOMMENDED]->(p:Product)
 WHERE $product = '' OR p.key = $product
@@ -27,4 +27,4 @@ CALL (u, p) {
 RETURN p.key AS product, p.title AS title, rec.rank AS rank, rec.score AS score, rec.model AS model,
        reason, via, support
 ORDER BY rank, product, support DESC, reason, via
-LIMIT $limit
+LIMIT toInteger($limit)

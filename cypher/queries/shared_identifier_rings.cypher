@@ -17,4 +17,4 @@ CALL (members) {
 RETURN i.key AS identifier, labels(i)[0] AS kind, size(members) AS users,
        [m IN members | m.key][..20] AS user_keys, orders, chargebacks
 ORDER BY users DESC, chargebacks DESC, identifier
-LIMIT $limit
+LIMIT toInteger($limit)

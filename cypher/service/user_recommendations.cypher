@@ -8,7 +8,7 @@ MATCH (u:User {key: $user})-[rec:RECOMMENDED]->(p:Product)
 WHERE NOT EXISTS { (u)-[:PLACED]->(:Order)-[:CONTAINS]->(p) }
 WITH u, rec, p
 ORDER BY rec.rank, rec.score DESC, p.key
-LIMIT $k
+LIMIT toInteger($k)
 OPTIONAL CALL (u, p) {
   CALL (u, p) {
     MATCH (u)-[:PLACED]->(:Order)-[:CONTAINS]->(q:Product)-[:COMPATIBLE_WITH]-(p)

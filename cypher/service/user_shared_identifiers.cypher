@@ -2,7 +2,7 @@
 // that other accounts share, with those accounts' chargebacks, most damning first.
 // Param: user string -- User key
 // Param: limit int = 5 in 1..100 -- rows returned
-// Example: :param user => 'webshop:WS-C000001'
+// Example: :params {user: 'webshop:WS-C000001', limit: 5}
 // Returns: relation, kind, node, other_users, chargebacks
 MATCH (u:User {key: $user})-[r:USED_CARD|USED_DEVICE|HAS_EMAIL|HAS_PHONE|HAS_ADDRESS]->(i)
 CALL (u, i) {
@@ -13,4 +13,4 @@ CALL (u, i) {
 WITH r, i, other_users, chargebacks WHERE other_users > 0
 RETURN type(r) AS relation, labels(i)[0] AS kind, i.key AS node, other_users, chargebacks
 ORDER BY chargebacks DESC, other_users DESC, node
-LIMIT $limit
+LIMIT toInteger($limit)

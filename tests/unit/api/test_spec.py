@@ -68,3 +68,11 @@ def test_bounds_are_inclusive() -> None:
 def test_malformed_param_line_is_an_error() -> None:
     with pytest.raises(SpecError):
         parse("bad", "// Purpose: x\n// Param: n integer\nRETURN 1")
+
+
+@pytest.mark.parametrize("folder", ["queries", "service"])
+def test_examples_set_every_parameter(folder: str) -> None:
+    """Browser does not know header defaults: the example must set every parameter to run as-is."""
+    for name, spec in catalogue(folder).items():
+        for p in spec.params:
+            assert f"{p.name}:" in spec.example or f"{p.name} =>" in spec.example, (name, p.name)
