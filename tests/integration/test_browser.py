@@ -156,6 +156,8 @@ def test_browser_draws_a_ring_in_the_cartograph_style(
         cdp.wait_for("!document.querySelector('[data-testid=password]')")
         cdp.wait_for("!!document.querySelector('[data-testid=activeEditor] textarea')")
 
+        _run_in_editor(cdp, f":play {api_url}/browser/guide")  # the guide opens from the API
+        cdp.wait_for("document.body.innerText.includes('the analyst')", 30)
         _run_in_editor(cdp, f":style {api_url}/browser/style.grass")
         cdp.wait_for("document.body.innerText.includes('node.Card')", 30)
         _run_in_editor(cdp, f":params {{identifier: '{marketplace.ring}', limit: 300}}")
