@@ -67,7 +67,8 @@ def fit_trees(
     first.fit(
         x[valid.train.numpy()],
         valid.train_y.numpy(),
-        eval_set=[(x[valid.eval.numpy()], valid.eval_y.numpy())],
+        eval_X=(x[valid.eval.numpy()],),
+        eval_y=(valid.eval_y.numpy(),),
         eval_metric="average_precision",
         callbacks=[lgb.early_stopping(50, verbose=False)],
     )
