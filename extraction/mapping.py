@@ -185,7 +185,7 @@ def load_mapping(path: Path, data_dir: Path | None = None) -> Mapping:
     (default: the mapping file's folder). Errors name the offending entry."""
     try:
         raw = yaml.safe_load(path.read_text())
-    except (OSError, yaml.YAMLError) as exc:
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:  # not UTF-8: a read error too
         raise ConfigError(f"cannot read mapping {path}: {exc}", code="E103") from exc
     try:
         mapping = Mapping.model_validate(raw)

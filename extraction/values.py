@@ -82,10 +82,36 @@ def _bool(value: Any) -> bool:
     raise ValueError(f"not a boolean: {value!r}")
 
 
+INT64 = 2**63 - 1  # Neo4j stores 64-bit integers; a bigger one would fail a whole batch
+
+
+def _int(value: Any) -> int:
+    try:
+        number = int(float(str(value).strip()))
+    except OverflowError:  # "inf", "1e400": an input problem like any other unreadable number
+        raise ValueError(f"not a finite number: {value!r}") from None
+    if not -INT64 - 1 <= number <= INT64:
+        raise ValueError("integer outside the 64-bit range Neo4j stores")
+    return number
+
+
+def _list(value: Any) -> list[Any]:
+    """Neo4j list properties hold one primitive type and no nulls; anything else would fail the
+    whole batch at write time, so it is rejected here, per record."""
+    items = list(value) if isinstance(value, list | tuple) else [value]
+    kinds = {bool if isinstance(v, bool) else float if isinstance(v, int | float) else type(v)
+             for v in items}  # fmt: skip
+    if not kinds <= {str} and not kinds <= {float} and not kinds <= {bool}:
+        raise ValueError("list elements must be all strings, all numbers or all booleans")
+    if any(isinstance(v, int) and not isinstance(v, bool) and abs(v) > INT64 for v in items):
+        raise ValueError("integer outside the 64-bit range Neo4j stores")
+    return items
+
+
 _SIMPLE: dict[str, Callable[[Any], Any]] = {
     "str": lambda v: _SPACES.sub(" ", str(v)).strip(),
     "text": lambda v: str(v).strip(),
-    "int": lambda v: int(float(str(v).strip())),
+    "int": _int,
     "float": lambda v: float(str(v).strip()),
     "bool": _bool,
     "datetime": to_utc,
@@ -93,7 +119,7 @@ _SIMPLE: dict[str, Callable[[Any], Any]] = {
     "name": lambda v: normalise_name(v).full,
     "ip": lambda v: ipaddress.ip_address(str(v).strip()).compressed,
     "card": _card,
-    "list": lambda v: list(v) if isinstance(v, list | tuple) else [v],
+    "list": _list,
 }
 
 
