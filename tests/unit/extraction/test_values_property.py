@@ -69,7 +69,9 @@ def _storable(value: Any) -> bool:
 def test_clean_returns_a_storable_value_or_raises_value_error(
     value_type: str, value: Any, pseudonymise: bool
 ) -> None:
-    spec = FieldSpec(field="v", type=value_type, pseudonymise="id" if pseudonymise else None)
+    spec = FieldSpec.model_validate(
+        {"field": "v", "type": value_type, "pseudonymise": "id" if pseudonymise else None}
+    )
     try:
         result = clean(spec, {"v": value}, PSEUDO)
     except ValueError as exc:
@@ -89,7 +91,7 @@ def test_clean_returns_a_storable_value_or_raises_value_error(
 def test_values_neo4j_cannot_store_are_rejected(value_type: str, value: Any) -> None:
     """Found by the property above: these used to raise OverflowError or reach the writer."""
     with pytest.raises(ValueError):
-        clean(FieldSpec(field="v", type=value_type), {"v": value}, None)
+        clean(FieldSpec.model_validate({"field": "v", "type": value_type}), {"v": value}, None)
 
 
 NORMALISERS = [
