@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import pyarrow as pa
 import pyarrow.parquet as pq
 
 csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
@@ -110,8 +111,20 @@ def _read_jsonl(path: Path) -> Iterator[tuple[int, Row | BadRow]]:
 
 
 def _read_parquet(path: Path) -> Iterator[tuple[int, Row | BadRow]]:
+    """Rows in file order; string values get the same checks as CSV and JSON lines. A file that
+    is not Parquet, or is cut short, yields the rows read so far plus one BadRow for the rest."""
     row_no = 0
-    for batch in pq.ParquetFile(path).iter_batches(batch_size=50_000):
-        for row in batch.to_pylist():
-            row_no += 1
-            yield row_no, row
+    try:
+        for batch in pq.ParquetFile(path).iter_batches(batch_size=50_000):
+            for row in batch.to_pylist():
+                row_no += 1
+                problem = _bad_text([v for v in row.values() if isinstance(v, str)])
+                if problem:
+                    yield row_no, BadRow(row_no, problem, str(row)[:500])
+                    continue
+                yield row_no, row
+    except (pa.ArrowException, OSError) as exc:
+        yield (
+            row_no + 1,
+            BadRow(row_no + 1, f"unreadable Parquet ({exc}); rows after {row_no} lost", ""),
+        )
