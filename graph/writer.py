@@ -15,7 +15,7 @@ from itertools import islice
 from typing import Any, TypeVar
 
 from neo4j import Driver, ManagedTransaction
-from neo4j.exceptions import Neo4jError
+from neo4j.exceptions import DriverError, Neo4jError
 
 import cypher
 from cartograph.errors import GraphWriteError
@@ -216,3 +216,12 @@ class GraphWriter:
                 return session.execute_write(work)
         except Neo4jError as exc:
             raise GraphWriteError(f"batch of {len(rows)} rows failed: {exc}", code="E301") from exc
+        except DriverError as exc:
+            # The server went away (killed, restarted, network cut) and the driver's retries ran
+            # out. Every write is a MERGE, so re-running the same load completes it exactly once.
+            raise GraphWriteError(
+                f"Neo4j became unreachable while writing a batch of {len(rows)} rows "
+                f"({type(exc).__name__}: {exc}); batches already written are kept, and re-running "
+                "the same ingestion once Neo4j is back completes it without duplicates",
+                code="E302",
+            ) from exc
