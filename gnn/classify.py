@@ -102,8 +102,8 @@ class TrainSettings:
     dropout: float = 0.2
     lr: float = 0.005
     weight_decay: float = 1e-4
-    max_epochs: int = 200
-    patience: int = 25
+    max_epochs: int = 80
+    patience: int = 15
     pos_weight: str | float = "balanced"
     amp: bool = True
 
