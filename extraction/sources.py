@@ -18,6 +18,8 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from cartograph.errors import ConfigError
+
 csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
 MAX_FIELD_CHARS = 1_000_000
 
@@ -36,6 +38,8 @@ Row = dict[str, Any]
 
 def read_rows(path: Path, fmt: str) -> Iterator[tuple[int, Row | BadRow]]:
     """``(line or row number, row | BadRow)`` for every record in the file."""
+    if not path.is_file():  # a wrong path is the user's to fix, not a crash deep in a load
+        raise ConfigError(f"source file {path} does not exist or is not a file", code="E107")
     if fmt == "csv":
         yield from _read_csv(path)
     elif fmt == "jsonl":
@@ -48,7 +52,9 @@ def read_rows(path: Path, fmt: str) -> Iterator[tuple[int, Row | BadRow]]:
 
 def _bad_text(values: list[str]) -> str | None:
     for v in values:
-        if any("\udc80" <= ch <= "\udcff" for ch in v):
+        # surrogateescape'd bytes, or a lone surrogate from a JSON "\ud800" escape: neither can
+        # be encoded to send to Neo4j, which would fail the whole batch.
+        if any("\ud800" <= ch <= "\udfff" for ch in v):
             return "not valid UTF-8"
         if len(v) > MAX_FIELD_CHARS:
             return f"field longer than {MAX_FIELD_CHARS} characters"
@@ -107,7 +113,24 @@ def _read_jsonl(path: Path) -> Iterator[tuple[int, Row | BadRow]]:
             if not isinstance(row, dict):
                 yield line_no, BadRow(line_no, "JSON line is not an object", line[:500])
                 continue
+            problem = _bad_text(list(_strings(row)))  # "\u0000" is only a NUL once decoded
+            if problem:
+                yield line_no, BadRow(line_no, problem, line[:500])
+                continue
             yield line_no, row
+
+
+def _strings(value: Any) -> Iterator[str]:
+    """Every string in a decoded JSON value, keys included."""
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for k, v in value.items():
+            yield k
+            yield from _strings(v)
+    elif isinstance(value, list):
+        for v in value:
+            yield from _strings(v)
 
 
 def _read_parquet(path: Path) -> Iterator[tuple[int, Row | BadRow]]:
