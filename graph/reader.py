@@ -128,3 +128,11 @@ def _to_array(column: list[Any]) -> np.ndarray:
         return np.asarray([np.nan if v is None else v for v in column], dtype=np.float32)
     except (TypeError, ValueError):
         return np.asarray(column, dtype=object)
+
+
+def node_property_keys(driver: Driver, database: str = "neo4j") -> dict[str, list[str]]:
+    """Property names per label (sorted, without ``key``): what a schema-driven export reads
+    when a task spec names no feature properties."""
+    with read_session(driver, database) as session:
+        rows = list(session.run(cypher.load("writes/node_property_keys")))
+    return {r["label"]: sorted(p for p in r["properties"] if p != "key") for r in rows}
