@@ -24,17 +24,16 @@ import torch
 from torch_geometric.data import HeteroData
 
 from gnn.device import pick_device
-from gnn.features import recommend_data
+from gnn.link_data import export_link_data
 from gnn.recommend import RecommendConfig, train_and_evaluate
-from gnn.split import SplitConfig, split_codes
+from gnn.split import SplitConfig
 from graph.connection import Driver
-from graph.reader import GraphArrays, export_graph
 
 LABELS = ("Viewer", "Movie", "Genre", "Decade", "Occupation", "AgeGroup", "Gender", "ZipArea")
 STATIC = ("IN_GENRE", "RELEASED_IN", "HAS_OCCUPATION", "IN_AGE_GROUP", "HAS_GENDER", "LIVES_IN")
 REL_TYPES = ("RATED", *STATIC)
 NODE_PROPERTIES: dict[str, list[str]] = {"Viewer": ["age"], "Movie": ["title", "year"]}
-EDGE_PROPERTIES: dict[str, list[str]] = {"RATED": ["created_at", "rating", "split"]}
+EDGE_PROPERTIES: dict[str, list[str]] = {"RATED": ["created_at", "rating"]}
 
 SPLIT = SplitConfig(
     user="Viewer",
@@ -61,26 +60,9 @@ def movielens_config(**overrides: Any) -> RecommendConfig:
 def export_movielens(driver: Driver, database: str = "neo4j") -> HeteroData:
     """Only the MovieLens labels and relationship types (the marketplace may share the
     database), with rating times and, where present, the ``split`` code of each rating."""
-    arrays = export_graph(
-        driver,
-        database,
-        labels=list(LABELS),
-        rel_types=list(REL_TYPES),
-        node_properties=NODE_PROPERTIES,
-        edge_properties=EDGE_PROPERTIES,
+    return export_link_data(
+        driver, SPLIT, database, LABELS, REL_TYPES, NODE_PROPERTIES, EDGE_PROPERTIES
     )
-    data = recommend_data(arrays)
-    attach_split_codes(data, arrays)
-    return data
-
-
-def attach_split_codes(data: HeteroData, arrays: GraphArrays, prop: str = "split") -> None:
-    """``split`` codes (train 0, valid 1, test 2, else -1) on every edge type whose exported
-    ``prop`` is set somewhere; a given split reads them (``SplitConfig(kind="given")``)."""
-    for et, props in arrays.edge_props.items():
-        values = props.get(prop)
-        if values is not None and any(isinstance(v, str) for v in values):
-            data[et].split = split_codes(list(values))
 
 
 def run_movielens(
