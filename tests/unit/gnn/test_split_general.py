@@ -6,11 +6,14 @@ import pytest
 import torch
 from torch_geometric.data import HeteroData
 
+from gnn.features import recommend_data
+from gnn.link_data import _without_split_text, attach_split_codes, link_properties
 from gnn.message_graph import BOUGHT, build_message_graph
 from gnn.recommend import RecommendConfig, train_and_evaluate
 from gnn.split import SplitConfig, SplitError, split_codes, temporal_split
 from gnn.synthetic import toy_purchase_graph
 from gnn.train import TrainConfig
+from graph.reader import GraphArrays
 
 DIRECT = SplitConfig(
     user="User", item="Movie", relationship="RATED", static_rel_types=("IN_GENRE",)
@@ -146,3 +149,29 @@ def test_every_model_runs_on_a_rating_graph(cfg: SplitConfig) -> None:
     for m in out["models"]:
         assert 0.0 <= m["metrics"]["recall@20"] <= 1.0
     assert out["split"]["eval"]["test"]["users"] > 0
+
+
+def test_link_export_asks_for_the_interaction_time_and_split() -> None:
+    nodes, edges = link_properties(DIRECT, {"Movie": ["title"]}, {})
+    assert edges == {"RATED": ["created_at", "split"]} and nodes == {"Movie": ["title"]}
+    nodes, edges = link_properties(SplitConfig(kind="given"), {"Order": ["created_at"]}, {})
+    assert nodes == {"Order": ["created_at", "split"]} and edges == {}
+
+
+def test_split_names_become_codes_and_never_tokens() -> None:
+    arrays = GraphArrays(
+        node_keys={"User": ["u0", "u1"], "Movie": ["m0"]},
+        node_props={"Movie": {"split": np.array(["test"], dtype=object)}},
+        edges={("User", "RATED", "Movie"): np.array([[0, 1], [0, 0]])},
+        edge_props={
+            ("User", "RATED", "Movie"): {
+                "created_at": np.array([1.0, 2.0], dtype=np.float32),
+                "split": np.array(["train", "valid"], dtype=object),
+            }
+        },
+    )
+    data = recommend_data(_without_split_text(arrays), min_count=1, max_df=1.0)
+    attach_split_codes(data, arrays)
+    assert data["User", "RATED", "Movie"].split.tolist() == [0, 1]
+    assert data["Movie"].split.tolist() == [2]
+    assert "tokens" not in data["Movie"]  # "split:test" must not be a feature
