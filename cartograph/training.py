@@ -31,7 +31,7 @@ from gnn.split import STATIC_REL_TYPES, SplitConfig
 from gnn.tasks import TaskSpec
 from gnn.train import TrainConfig
 from graph.connection import Driver
-from graph.scores import ScoredLink, write_node_scores, write_scored_links
+from graph.scores import ScoredLink, write_node_scores, write_risk_bands, write_scored_links
 
 EMBEDDING_MODELS = ("bpr-mf", "lightgcn", "kg-lightgcn", "hetero-sage")
 
@@ -216,7 +216,7 @@ class ScoreSummary:
     model_dir: Path
     version: str
     rows: int
-    written: dict[str, int]
+    written: dict[str, Any]
     output: Path | None
 
     def as_dict(self) -> dict[str, Any]:
@@ -281,6 +281,10 @@ def score_task(
             else {}
         )
         rows = len(scores)
+        if write and spec.write_back.score_property == "risk_score":
+            written["bands"] = write_risk_bands(
+                driver, [s for _, s in scores], label=spec.label or "", database=database
+            )
         pairs = art.tensors.get("pair_index")
         if pairs is not None and write:
             pair_label = art.manifest["pair_label"]

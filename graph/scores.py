@@ -118,3 +118,43 @@ def _write(
 ) -> int:
     records, _, _ = driver.execute_query(query, rows=list(rows), model=model, database_=database)
     return int(records[0][0]) if records else 0
+
+
+RISK_BANDS = (("RiskHigh", 0.01), ("RiskMedium", 0.05))
+
+
+def write_risk_bands(
+    driver: Driver,
+    scores: Sequence[float],
+    *,
+    label: str,
+    score_property: str = "risk_score",
+    database: str = "neo4j",
+    batch_size: int = 10_000,
+) -> dict[str, int]:
+    """Label the top 1 % of ``label`` nodes by score ``RiskHigh`` and the next 4 % ``RiskMedium``
+    (the alert rates the fraud metrics use), replacing earlier bands. Returns nodes per band."""
+    ranked = sorted((float(s) for s in scores), reverse=True)
+    out: dict[str, int] = {}
+    high = float("inf")
+    for name, rate in RISK_BANDS:
+        _drain(
+            driver,
+            database,
+            fill_identifiers(cypher.load("writes/clear_risk_label"), label=label, name=name),
+            batch_size,
+        )
+        if not ranked:
+            out[name] = 0
+            continue
+        low = ranked[min(len(ranked) - 1, max(0, int(len(ranked) * rate) - 1))]
+        query = fill_identifiers(
+            cypher.load("writes/set_risk_label"),
+            label=label,
+            name=name,
+            score_property=score_property,
+        )
+        records, _, _ = driver.execute_query(query, low=low, high=high, database_=database)
+        out[name] = int(records[0][0]) if records else 0
+        high = low
+    return out

@@ -111,6 +111,16 @@ def test_fraud_preset_trains_scores_orders_and_links_accounts(
     )
     n, scored, lo, hi = records[0]
     assert scored == n == summary.rows and 0.0 <= lo <= hi <= 1.0
+    bands = summary.written["bands"]
+    records, _, _ = driver.execute_query(
+        "MATCH (o:Order) RETURN sum(CASE WHEN o:RiskHigh THEN 1 ELSE 0 END) AS high, "
+        "sum(CASE WHEN o:RiskMedium THEN 1 ELSE 0 END) AS medium, "
+        "min(CASE WHEN o:RiskHigh THEN o.risk_score END) AS high_min, "
+        "max(CASE WHEN o:RiskMedium THEN o.risk_score END) AS medium_max"
+    )
+    high, medium, high_min, medium_max = records[0]
+    assert high == bands["RiskHigh"] >= 1 and medium == bands["RiskMedium"] >= 1
+    assert high_min >= medium_max  # bands follow the score order
     records, _, _ = driver.execute_query(
         "MATCH (:User)-[r:LIKELY_SAME_ACTOR]->(:User) RETURN count(r), min(r.rank)"
     )
