@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from itertools import islice
@@ -81,14 +82,30 @@ def batched(items: Iterable[T], size: int) -> Iterator[list[T]]:
         yield chunk
 
 
+@contextmanager
+def reachable(doing: str) -> Iterator[None]:
+    """Turn "the server went away" (killed, restarted, network cut; after the driver's retries)
+    into a coded error. Every write is a MERGE, so re-running the same load completes it."""
+    try:
+        yield
+    except DriverError as exc:
+        raise GraphWriteError(
+            f"Neo4j became unreachable while {doing} ({type(exc).__name__}: {exc}); what was "
+            "committed is kept, and re-running the same ingestion once Neo4j is back completes "
+            "it without duplicates",
+            code="E302",
+        ) from exc
+
+
 def apply_schema(driver: Driver, database: str = "neo4j") -> int:
     """Run every ``cypher/schema/*.cypher`` statement (all ``IF NOT EXISTS``); returns the count."""
     count = 0
-    for name in cypher.names("schema"):
-        for statement in cypher.statements(cypher.load(name)):
-            driver.execute_query(statement, database_=database)
-            count += 1
-    driver.execute_query("CALL db.awaitIndexes(300)", database_=database)
+    with reachable("applying the schema"):
+        for name in cypher.names("schema"):
+            for statement in cypher.statements(cypher.load(name)):
+                driver.execute_query(statement, database_=database)
+                count += 1
+        driver.execute_query("CALL db.awaitIndexes(300)", database_=database)
     return count
 
 
@@ -116,8 +133,9 @@ class GraphWriter:
         query = fill_identifiers(
             cypher.load("writes/key_constraint"), label=label, name=f"{label.lower()}_key"
         )
-        self.driver.execute_query(query, database_=self.database)
-        self.driver.execute_query("CALL db.awaitIndexes(300)", database_=self.database)
+        with reachable(f"creating the {label} key constraint"):
+            self.driver.execute_query(query, database_=self.database)
+            self.driver.execute_query("CALL db.awaitIndexes(300)", database_=self.database)
         self._constrained.add(label)
 
     def write_nodes(
@@ -212,16 +230,10 @@ class GraphWriter:
             )
 
         try:
-            with self.driver.session(database=self.database) as session:
+            with (
+                reachable(f"writing a batch of {len(rows)} rows"),
+                self.driver.session(database=self.database) as session,
+            ):
                 return session.execute_write(work)
         except Neo4jError as exc:
             raise GraphWriteError(f"batch of {len(rows)} rows failed: {exc}", code="E301") from exc
-        except DriverError as exc:
-            # The server went away (killed, restarted, network cut) and the driver's retries ran
-            # out. Every write is a MERGE, so re-running the same load completes it exactly once.
-            raise GraphWriteError(
-                f"Neo4j became unreachable while writing a batch of {len(rows)} rows "
-                f"({type(exc).__name__}: {exc}); batches already written are kept, and re-running "
-                "the same ingestion once Neo4j is back completes it without duplicates",
-                code="E302",
-            ) from exc
