@@ -349,6 +349,31 @@ def demo() -> None:
             f" password in {cfg.password_file})"
         )
     console.print(f"  first query:\n    {FIRST_QUERY}", highlight=False)
+    console.print(api_hint(settings, result.report), highlight=False)
+
+
+def api_hint(settings: Settings, report: dict[str, Any]) -> str:
+    """How to start the API and one curl per endpoint, with keys that exist in the demo graph."""
+    base = f"http://{settings.api_host}:{settings.api_port}"
+    top = report.get("fraud", {}).get("account_links", {}).get("top", [])
+    user = top[0]["a"] if top else "<user key>"
+    h = '-H "X-API-Key: $TOKEN"'
+    lines = [
+        "\n[bold]API[/bold] (start it in another shell):",
+        "  export TOKEN=$(cartograph apikey create --role analyst --name demo --quiet)",
+        "  cartograph serve",
+        f"  curl {base}/health ; curl {base}/ready",
+        f'  curl {h} "{base}/users/{user}/recommendations?k=5"',
+        f"  curl {h} {base}/users/{user}/risk",
+        f"  curl {h} -X POST {base}/links/score -H 'Content-Type: application/json' "
+        f'-d \'{{"pairs": [{{"source": "{user}", "target": "{user}", '
+        '"type": "LIKELY_SAME_ACTOR"}]}\'',
+        f"  curl {h} {base}/analyst/queries",
+        f"  curl {h} -X POST {base}/analyst/queries/shared_identifier_rings "
+        "-H 'Content-Type: application/json' -d '{\"params\": {}}'",
+        "  more (order risk, new-order scoring): docs/api.md",
+    ]
+    return "\n".join(lines)
 
 
 # --- HTTP API (issue 5): serve, apikey ---------------------------------------------------------
@@ -385,12 +410,14 @@ def serve(
 def apikey_create(
     role: Annotated[str, typer.Option(help="service (scoring) or analyst (also queries).")],
     name: Annotated[str, typer.Option(help="Who or what the key is for.")] = "",
+    quiet: Annotated[bool, typer.Option(help="Print only the token (for scripts).")] = False,
 ) -> None:
     """Create a key; the token is printed once and only its salted hash is stored."""
     from api.keys import KeyStore
 
     key, token = KeyStore(Settings().api_keys_file).create(role, name)
-    console.print(f"key {key.id} ({key.role}) created; the token is shown only now:")
+    if not quiet:
+        console.print(f"key {key.id} ({key.role}) created; the token is shown only now:")
     sys.stdout.write(token + "\n")
 
 

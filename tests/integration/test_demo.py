@@ -5,6 +5,7 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 from cartograph.pipeline import run_demo
 from extraction.pseudonymise import Pseudonymiser
@@ -48,6 +49,7 @@ def test_demo_writes_report_with_reconciled_ingestion(
     assert report["counts"]["relationships"]["SAME_AS"] > 500
     md = (first.run_dir / "report.md").read_text()
     assert "| **total** |" in md and "reconcile" in md
+    _check_tasks(report, first.run_dir, driver)
     counts = count_by_label(driver)
     # A second demo rebuilds the managed graph from empty: same data, same graph.
     second = run_demo(
@@ -60,10 +62,43 @@ def test_demo_writes_report_with_reconciled_ingestion(
         7,
         None,
         show_progress=False,
+        tasks=(),  # the graph's determinism; the models' is checked in the unit tests
     )
     assert count_by_label(driver) == counts
     assert second.report["counts"] == report["counts"]
     assert second.report["extraction"] == report["extraction"]  # deterministic end to end
+
+
+def _best(models: list[dict[str, Any]], metric: str, gnn: bool) -> float:
+    return max(m["metrics"][metric] for m in models if m["is_gnn"] is gnn)
+
+
+def _check_tasks(report: dict[str, Any], run_dir: Path, driver: Driver) -> None:
+    """Issue 4's must-show on the built-in data: every model side by side, GNN on top."""
+    rec, fraud = report["recommend"], report["fraud"]
+    names = [m["name"] for m in rec["models"]]
+    assert {"popularity", "item-knn", "bpr-mf", "lightgcn", "kg-lightgcn"} <= set(names)
+    for m in rec["models"]:
+        assert {"recall@20", "ndcg@20"} <= set(m["metrics"]) and isinstance(m["is_gnn"], bool)
+    for m in fraud["models"]:
+        assert {"roc_auc", "pr_auc"} <= set(m["metrics"]) and isinstance(m["is_gnn"], bool)
+    assert rec["seed"] == fraud["seed"] == 7 and rec["split"]["t1"] < rec["split"]["t2"]
+    # The best GNN beats the best non-GNN baseline (test period, chosen on valid).
+    assert _best(rec["models"], "recall@20", True) > _best(rec["models"], "recall@20", False)
+    assert _best(fraud["models"], "pr_auc", True) > _best(fraud["models"], "pr_auc", False)
+    assert rec["ablation"]["text_features"] and fraud["ablation"]["graph_features"]
+    # The models were saved and their scores written back.
+    assert Path(rec["artefact"]["dir"]).is_dir() and Path(fraud["artefact"]["dir"]).is_dir()
+    records, _, _ = driver.execute_query(
+        "MATCH (:User)-[r:RECOMMENDED]->(:Product) RETURN count(r), count(DISTINCT r.model)"
+    )
+    assert records[0][0] == rec["score"]["neo4j"]["written"] > 0 and records[0][1] == 1
+    records, _, _ = driver.execute_query("MATCH (o:Order) RETURN count(o.risk_score), count(o)")
+    assert records[0][0] == records[0][1]
+    md = (run_dir / "report.md").read_text()
+    assert "## Task `recommend`" in md and "## Task `fraud`" in md
+    for png in ("recommend_training.png", "recommend_recall_at_k.png", "fraud_pr.png"):
+        assert (run_dir / png).stat().st_size > 1000 and png in md
 
 
 def _cli(server: ServerConfig, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
