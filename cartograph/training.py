@@ -240,6 +240,7 @@ def score_task(
     """Score with a saved model; write back to Neo4j (replacing old results) and/or CSV."""
     art = load_artefact(model_dir)
     spec = TaskSpec.model_validate(art.manifest["task_spec"])
+    written: dict[str, Any] = {}
     if spec.kind == "link_prediction":
         k = top or spec.write_back.top_k
         links = list(link_scores(art, k))
@@ -249,37 +250,35 @@ def score_task(
                 ["source_key", "target_key", "score", "rank"],
                 ((r.start, r.end, f"{r.score:.6f}", r.rank) for r in links),
             )
-        written = (
-            write_scored_links(
-                driver,
-                links,
-                start_label=spec.source or "",
-                rel_type=spec.write_back.relationship,
-                end_label=spec.target or "",
-                model=art.version,
-                database=database,
-            ).as_dict()
-            if write
-            else {}
-        )
+        if write:
+            written.update(
+                write_scored_links(
+                    driver,
+                    links,
+                    start_label=spec.source or "",
+                    rel_type=spec.write_back.relationship,
+                    end_label=spec.target or "",
+                    model=art.version,
+                    database=database,
+                ).as_dict()
+            )
         rows = len(links)
     else:
         scores = node_scores(art)
         if output:
             _write_csv(output, ["key", "score"], ((k, f"{s:.6f}") for k, s in scores))
-        written = (
-            write_node_scores(
-                driver,
-                scores,
-                label=spec.label or "",
-                model=art.version,
-                score_property=spec.write_back.score_property,
-                model_property=spec.write_back.model_property,
-                database=database,
-            ).as_dict()
-            if write
-            else {}
-        )
+        if write:
+            written.update(
+                write_node_scores(
+                    driver,
+                    scores,
+                    label=spec.label or "",
+                    model=art.version,
+                    score_property=spec.write_back.score_property,
+                    model_property=spec.write_back.model_property,
+                    database=database,
+                ).as_dict()
+            )
         rows = len(scores)
         if write and spec.write_back.score_property == "risk_score":
             written["bands"] = write_risk_bands(

@@ -59,10 +59,10 @@ class Split(_Strict):
 
     kind: Literal["temporal", "given"] = "temporal"
     time_property: str = "created_at"
-    valid_frac: float = Field(0.1, gt=0, lt=0.5)
-    test_frac: float = Field(0.1, gt=0, lt=0.5)
-    gap_days: float = Field(0.0, ge=0)
-    label_delay_days: float = Field(0.0, ge=0)
+    valid_frac: float = Field(default=0.1, gt=0, lt=0.5)
+    test_frac: float = Field(default=0.1, gt=0, lt=0.5)
+    gap_days: float = Field(default=0.0, ge=0)
+    label_delay_days: float = Field(default=0.0, ge=0)
     label_time_property: str | None = None
     property: str = "split"
 
@@ -72,7 +72,7 @@ class WriteBack(_Strict):
     for classification tasks."""
 
     relationship: str = "RECOMMENDED"
-    top_k: int = Field(20, ge=1, le=1000)
+    top_k: int = Field(default=20, ge=1, le=1000)
     score_property: str = "risk_score"
     model_property: str = "risk_model"
 
@@ -95,9 +95,9 @@ class TaskSpec(_Strict):
     label_property: str | None = None
     feature_properties: tuple[str, ...] | None = None
     # both
-    split: Split = Field(default_factory=Split)
+    split: Split = Field(default_factory=lambda: Split())
     models: tuple[str, ...] | None = None
-    write_back: WriteBack = Field(default_factory=WriteBack)
+    write_back: WriteBack = Field(default_factory=lambda: WriteBack())
     seed: int | None = None
     train: dict[str, Any] = Field(default_factory=dict)
 
