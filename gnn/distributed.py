@@ -18,8 +18,11 @@ torchrun (no ``WORLD_SIZE`` in the environment) the same command trains in one p
 from __future__ import annotations
 
 import argparse
+import copy
 import json
 import os
+import time
+from collections.abc import Callable
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
@@ -45,14 +48,17 @@ def fit_bpr_ddp(
     num_items: int,
     cfg: TrainConfig,
     gen: torch.Generator,
-    epochs: int,
+    evaluate: Callable[[], float] | None = None,
+    epochs: int | None = None,
+    metric: str = "recall@20",
 ) -> TrainResult:
-    """``fit_bpr(..., epochs=epochs)`` inside an initialised process group.
+    """``gnn.train.fit_bpr`` (same arguments, same result) inside an initialised process group.
 
     Every rank must pass the same graph, positives, model initialisation and generator state:
     the permutation and negatives are drawn identically on each rank (the generator is the
     shared random stream), so no sampling state has to be communicated. The curve's loss is the
-    global batch mean, the number ``fit_bpr`` reports."""
+    global batch mean, the number ``fit_bpr`` reports. With early stopping, rank 0's valid score
+    is broadcast so that every rank keeps the same best epoch and stops at the same time."""
     rank, world = dist.get_rank(), dist.get_world_size()
     device = next(model.parameters()).device
     ddp = DistributedDataParallel(
@@ -60,12 +66,35 @@ def fit_bpr_ddp(
     )
     opt = torch.optim.AdamW(model.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay)
     graph, positives = graph.to(device), positives.to(device)
-    result = TrainResult()
-    for epoch in range(1, epochs + 1):
+    result, best_state, stale, train_s = TrainResult(), None, 0, 0.0
+    for epoch in range(1, (epochs or cfg.max_epochs) + 1):
+        t0 = time.perf_counter()
         loss = _ddp_epoch(ddp, graph, positives, num_items, cfg, opt, gen, rank, world)
-        result.curve.append({"epoch": epoch, "loss": round(loss, 6)})
-    result.best_epoch = len(result.curve)
+        train_s += time.perf_counter() - t0
+        row: dict[str, Any] = {"epoch": epoch, "loss": round(loss, 6)}
+        if evaluate is not None and epochs is None:
+            row[f"valid_{metric}"] = score = _rank0(evaluate(), device)
+            if not score <= result.best_valid:  # first epoch, or an improvement
+                result.best_epoch, result.best_valid, stale = epoch, score, 0
+                best_state = copy.deepcopy(model.state_dict())
+            else:
+                stale += 1
+        result.curve.append(row)
+        if stale >= cfg.patience:
+            break
+    if best_state is not None:
+        model.load_state_dict(best_state)
+    else:
+        result.best_epoch = len(result.curve)
+    result.seconds_per_epoch = round(train_s / max(len(result.curve), 1), 4)
     return result
+
+
+def _rank0(value: float, device: torch.device) -> float:
+    """Rank 0's value on every rank (a float sent as a one-element tensor)."""
+    t = torch.tensor([value], dtype=torch.float64, device=device)
+    dist.broadcast(t, src=0)
+    return float(t.item())
 
 
 def _ddp_epoch(
@@ -143,7 +172,8 @@ def train_toy(
     if dist.is_available() and dist.is_initialized():
         local = int(os.environ.get("LOCAL_RANK", "0"))
         device = torch.device(f"cuda:{local}" if torch.cuda.is_available() else "cpu")
-        return model, fit_bpr_ddp(model.to(device), graph, positives, num_items, cfg, gen, epochs)
+        ddp = fit_bpr_ddp(model.to(device), graph, positives, num_items, cfg, gen, epochs=epochs)
+        return model, ddp
     return model, fit_bpr(model, graph, positives, num_items, cfg, gen, epochs=epochs)
 
 
