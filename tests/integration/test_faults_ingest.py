@@ -31,7 +31,7 @@ FAULT_HOME = Path(
     os.environ.get("CARTOGRAPH_TEST_FAULT_NEO4J_HOME", PROJECT_ROOT / "var" / "neo4j-fault")
 )
 MAPPING = PROJECT_ROOT / "extraction" / "mappings" / "marketplace.yaml"
-# Customers and their first orders: eleven relationship types, ~25k graph rows, so three loads
+# Customers and their first orders: eleven relationship types, ~20k graph rows, so three loads
 # and a restart fit the time budget on 2 shared cores.
 SLICE = ("webshop_customers", "webshop_orders")
 ORDERS = 1_500
@@ -112,6 +112,7 @@ def _wait_for_relationships(driver: Driver, proc: subprocess.Popen[str], timeout
     raise AssertionError("the relationship phase never started (or the load ended first)")
 
 
+@pytest.mark.slow
 def test_kill_neo4j_mid_ingest_then_rerun_equals_clean_run(
     fault_server: ServerConfig, slice_data: tuple[Path, Path], tmp_path: Path
 ) -> None:

@@ -27,6 +27,7 @@ TORCHRUN = Path(sys.executable).parent / "torchrun"
 EPOCHS, BATCH, SEED = 3, 255, 0
 
 
+@pytest.mark.slow
 def test_two_gloo_processes_match_single_process(tmp_path: Path) -> None:
     cmd = [
         str(TORCHRUN), "--standalone", "--nproc_per_node=2", "-m", "gnn.distributed",
