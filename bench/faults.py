@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -124,11 +125,13 @@ def run_scenario(
         rerun = _ingest(cfg, data, mapping, 10_000)
         rerun_out, _ = rerun.communicate(timeout=600)
         final = _counts(driver)
-    message = next((line for line in out.splitlines() if "[E" in line), out.strip()[-300:])
+    coded = re.search(r"\[E\d{3}\].*", " ".join(out.split()))  # rich wraps long lines
+    message = coded.group() if coded else out.strip()[-300:]
     return {
         "scenario": s.name,
         "exit_code": proc.returncode,
-        "message": message.strip()[:300],
+        "coded_message": coded is not None,
+        "message": message[:400],
         "traceback": "Traceback" in out,
         "seconds_to_fail": round(fail_s, 1),
         "restart_s": round(restart_s, 1),
@@ -180,7 +183,7 @@ def main() -> None:
     print("|---|---:|---|---:|---:|---:|---|")
     for r in rows:
         print(
-            f"| {r['scenario']} | {r['exit_code']} | `{r['message'][:90]}` "
+            f"| {r['scenario']} | {r['exit_code']} | `{r['message'][:110]}` "
             f"| {r['seconds_to_fail']} | {r['restart_s']} | {r['relationships_before_rerun']:,} "
             f"| {r['equals_clean_run']} |"
         )
