@@ -38,7 +38,7 @@ from gnn.message_graph import BOUGHT
 from gnn.models.lightgcn import UserItemLightGCN
 from gnn.models.mf import MatrixFactorization
 from gnn.synthetic import toy_purchase_graph
-from gnn.train import TrainConfig, TrainResult, bpr_loss
+from gnn.train import TrainConfig, TrainResult, bpr_loss, fit_bpr
 
 
 def fit_bpr_ddp(
@@ -164,8 +164,6 @@ def train_toy(
     model_name: str, seed: int, epochs: int, cfg: TrainConfig, dim: int = 16
 ) -> tuple[nn.Module, TrainResult]:
     """Train on the toy problem: DDP when a process group is up, else the plain ``fit_bpr``."""
-    from gnn.train import fit_bpr
-
     graph, positives, num_users, num_items = toy_problem(seed)
     gen = seed_everything(seed)
     model = build(model_name, num_users, num_items, dim)
