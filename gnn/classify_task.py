@@ -87,13 +87,42 @@ def run(
             "models": [entry],
         }
     report["data_hash"] = data_hash(data)
+    online = _online_inputs(data, report) if is_marketplace_fraud(spec) else {}
     report["classify_spec"] = dataclasses.asdict(cspec)
     links = report.get("account_links", {})
     pairs = links.pop("pairs", None)
     out: dict[str, Any] = {"report": report, "schema": _schema(data)}
     if final:
         out["artefact"] = _artefact(spec, data, model, view, device, pairs)
+        _add_online(out["artefact"], model, view, device, online)
     return out
+
+
+def _online_inputs(data: HeteroData, report: dict[str, Any]) -> dict[str, Any]:
+    """What online order scoring (``gnn.fraud.online``) needs to rebuild the model's inputs:
+    the feature names in the order of the input columns, and the category codes."""
+    feats = report.get("features", {})
+    names = sorted([*feats.get("graph", []), *(f"tab_{k}" for k in feats.get("tabular", []))])
+    store = data["Order"]
+    cats = {
+        p: list(store[f"{p}__values"]) for p in ("platform", "channel") if f"{p}__values" in store
+    }
+    return {"feature_names": names, "categories": cats}
+
+
+def _add_online(
+    art: Artefact, model: Any, view: Any, device: torch.device, online: dict[str, Any]
+) -> None:
+    """Inputs and per-layer hidden states of every order: an order scored online hears from
+    these stored states, which a newer order cannot change (the view is causal)."""
+    if not online:
+        return
+    from gnn.fraud.online import layer_states
+
+    art.tensors["x"] = view.x[view.target].float().cpu()
+    art.tensors["hidden"] = layer_states(model, view, device)
+    art.tensors["time"] = view.time.double().cpu()
+    art.manifest["online"] = online
 
 
 def _export_generic(driver: Driver, database: str, spec: TaskSpec) -> HeteroData:
