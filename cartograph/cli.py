@@ -306,6 +306,33 @@ def score(
 
 @app.command()
 @handles_errors
+def movielens(
+    max_ratings: Annotated[
+        int | None, typer.Option(help="Load only the first N ratings (quick look).")
+    ] = None,
+) -> None:
+    """MovieLens-100k from the RecBole wheel → mapping file → Neo4j → every recommender."""
+    from cartograph.pipeline import run_movielens
+    from cartograph.runtime import pseudonymiser, resolve_target
+
+    settings = Settings()
+    target = resolve_target(settings, start=True)
+    result = run_movielens(
+        target,
+        settings.runs_dir,
+        settings.data_dir,
+        pseudonymiser(settings),
+        settings.seed,
+        settings.models_dir,
+        settings.device,
+        max_ratings,
+    )
+    console.print(task_summary("movielens", result.report["movielens"]), highlight=False)
+    console.print(f"report: {result.run_dir / 'report.md'}")
+
+
+@app.command()
+@handles_errors
 def demo() -> None:
     """The main job on the built-in data: Neo4j, generate, ingest, report, where to look."""
     from cartograph.pipeline import DEMO_TASKS, FIRST_QUERY, run_demo

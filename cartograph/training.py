@@ -25,7 +25,7 @@ from torch_geometric.data import HeteroData
 from cartograph.report import code_version
 from gnn.artefacts import Artefact, ArtefactError, data_hash, load_artefact, save_artefact
 from gnn.device import pick_device
-from gnn.features import export_recommend_data
+from gnn.link_data import export_link_data
 from gnn.recommend import ALL_MODELS, RecommendConfig, fit_final, top_k, train_and_evaluate
 from gnn.split import STATIC_REL_TYPES, SplitConfig
 from gnn.tasks import TaskSpec
@@ -58,7 +58,10 @@ def split_config(spec: TaskSpec) -> SplitConfig:
         "valid_frac": spec.split.valid_frac,
         "test_frac": spec.split.test_frac,
     }
-    if spec.interaction.event and spec.interaction.via:
+    kw["kind"] = spec.split.kind
+    if spec.interaction.relationship:
+        kw["relationship"] = spec.interaction.relationship
+    elif spec.interaction.event and spec.interaction.via:
         kw.update(
             event=spec.interaction.event,
             placed=spec.interaction.via[0],
@@ -80,8 +83,20 @@ def recommend_config(spec: TaskSpec, **overrides: Any) -> RecommendConfig:
     return RecommendConfig(models=models, ks=tuple(spec.ks), train=train, **overrides)
 
 
-def export(driver: Driver, database: str) -> HeteroData:
-    return export_recommend_data(driver, database)
+def export(driver: Driver, database: str, spec: TaskSpec) -> HeteroData:
+    """The graph a link-prediction spec reads: its labels and relationship types (default all),
+    the interaction's time and split code, and the node properties it names."""
+    kw: dict[str, Any] = {}
+    if spec.node_properties is not None:
+        kw["node_properties"] = spec.node_properties
+    return export_link_data(
+        driver,
+        split_config(spec),
+        database,
+        list(spec.labels) if spec.labels is not None else None,
+        list(spec.relationships) if spec.relationships is not None else None,
+        **kw,
+    )
 
 
 def evaluate_task(
@@ -96,7 +111,7 @@ def evaluate_task(
     """All models of ``spec`` on its split; nothing is saved."""
     t0 = time.perf_counter()
     if spec.kind == "link_prediction":
-        data = data if data is not None else export(driver, database)
+        data = data if data is not None else export(driver, database, spec)
         report = train_and_evaluate(
             data, split_config(spec), recommend_config(spec, **overrides), seed, device
         )
@@ -120,7 +135,7 @@ def train_task(
     """Evaluate every model, refit the one chosen on valid on all data, save it."""
     t0 = time.perf_counter()
     if spec.kind == "link_prediction":
-        data = data if data is not None else export(driver, database)
+        data = data if data is not None else export(driver, database, spec)
         run = evaluate_task(driver, database, spec, seed, device, data, **overrides)
         art = _final_link_artefact(spec, data, run.report, seed, device, **overrides)
         schema = {

@@ -151,7 +151,8 @@ def train_and_evaluate(
         ablation[name] = {
             "with_content": base["metrics"],
             "without_content": entry["metrics"],
-            "removed": "tokens and x of " + ", ".join(CONTENT_LABELS),
+            "removed": "tokens and x of "
+            + ", ".join(t for t in content_labels(split.config) if t in data.node_types),
         }
     return {
         "task": "next purchase of a not-yet-bought product (User -> Product)",
@@ -302,11 +303,16 @@ def _describe(split: TemporalSplit, valid: Fold, test: Fold, cold: EvalSet) -> d
 CONTENT_LABELS = ("Product", "Review")
 
 
+def content_labels(cfg: SplitConfig) -> tuple[str, ...]:
+    """The item label and the marketplace's review label: where titles and texts live."""
+    return tuple(dict.fromkeys((cfg.item, *CONTENT_LABELS)))
+
+
 def without_content(data: HeteroData, cfg: SplitConfig) -> HeteroData:
     """A copy of ``data`` whose item and review nodes keep only their IDs and times: the
     ablation that shows what titles, descriptions and review texts add."""
     bare = copy.copy(data)
-    for label in (*CONTENT_LABELS, cfg.item):
+    for label in content_labels(cfg):
         if label in bare.node_types:
             store = bare[label]
             for attr in ("x", "tokens"):

@@ -89,6 +89,10 @@ class TaskSpec(_Strict):
     interaction: Interaction | None = None
     static_relationships: tuple[str, ...] | None = None
     drop_labels: tuple[str, ...] | None = None
+    # what the export reads (default: every label and relationship type of the database)
+    labels: tuple[str, ...] | None = None
+    relationships: tuple[str, ...] | None = None
+    node_properties: dict[str, list[str]] | None = None
     ks: tuple[int, ...] = (10, 20)
     # node classification
     label: str | None = None

@@ -7,7 +7,7 @@ from cartograph.training import score_task, train_task
 from extraction.sample import SampleSize, sample_graph
 from gnn.artefacts import load_artefact, resolve
 from gnn.tasks import load_task
-from graph.connection import Driver
+from graph.connection import Driver, Neo4jTarget
 from graph.scores import write_node_scores
 from graph.writer import GraphWriter, apply_schema
 
@@ -178,3 +178,33 @@ def test_a_spec_on_a_non_marketplace_graph_trains_and_scores(
         "MATCH (a:Account) RETURN count(a.flag_score), collect(DISTINCT a.flag_model)"
     )
     assert records[0][0] == 120 and records[0][1] == [load_artefact(run.model_dir).version]
+
+
+def test_movielens_preset_through_the_mapping_file(
+    driver: Driver, neo4j_target: Neo4jTarget, tmp_path: Path
+) -> None:
+    """A public data set, loaded through its mapping, trained by the preset and scored back."""
+    from cartograph.pipeline import run_movielens
+    from extraction.pseudonymise import Pseudonymiser
+
+    root = Path(__file__).resolve().parents[2] / "var" / "data"  # the wheel cache is shared
+    result = run_movielens(
+        neo4j_target,
+        tmp_path / "runs",
+        root,
+        Pseudonymiser(b"movielens-test-secret-0123456789"),
+        7,
+        tmp_path / "models",
+        "cpu",
+        max_ratings=2000,
+        overrides={"dim": 16, "train": {"max_epochs": 2, "batch_size": 512}},
+    )
+    entry = result.report["movielens"]
+    assert {m["name"] for m in entry["models"]} >= {"lightgcn", "kg-lightgcn", "popularity"}
+    assert result.report["ingestion"]["reconciles"]
+    records, _, _ = driver.execute_query(
+        "MATCH (:Viewer)-[r:RECOMMENDED]->(:Movie) RETURN count(r), collect(DISTINCT r.model)"
+    )
+    assert records[0][0] == entry["score"]["neo4j"]["written"] > 0
+    assert records[0][1] == [entry["artefact"]["version"]]
+    assert "## Task `movielens`" in (result.run_dir / "report.md").read_text()
