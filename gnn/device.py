@@ -7,6 +7,7 @@ the BPR loss finite on the large dot products of untrained embeddings.
 
 from __future__ import annotations
 
+import os
 from contextlib import AbstractContextManager, nullcontext
 
 import torch
@@ -34,5 +35,13 @@ def seed_everything(seed: int) -> torch.Generator:
     shift the random stream of the others."""
     torch.manual_seed(seed)
     if torch.cuda.is_available():
+        # cuBLAS needs a fixed workspace to be deterministic; ops without a deterministic
+        # CUDA kernel warn instead of failing (their noise is float-level).
+        os.environ.setdefault("CUBLAS_WORKSPACE_CONFIG", ":4096:8")
         torch.cuda.manual_seed_all(seed)
+        torch.use_deterministic_algorithms(True, warn_only=True)
+    else:
+        # On CPU the default scatter/index_add kernels sum in thread order: float noise that
+        # early stopping can amplify into a different epoch. The deterministic ones cost little.
+        torch.use_deterministic_algorithms(True)
     return torch.Generator().manual_seed(seed)
