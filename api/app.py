@@ -13,7 +13,7 @@ from api.deps import AppContext
 from api.errors import install_handlers
 from api.keys import KeyStore
 from api.provider import ModelProvider, StoredScoresProvider
-from api.routes import analyst, browser, health, scoring
+from api.routes import admin, analyst, browser, health, scoring
 from api.schemas import ErrorBody
 from cartograph.settings import Settings
 from cypher.spec import catalogue
@@ -27,8 +27,14 @@ def create_app(
     driver: Driver,
     provider: ModelProvider | None = None,
     keys: KeyStore | None = None,
+    live: bool = False,
 ) -> FastAPI:
-    """A ready-to-serve app; ``provider`` defaults to scores stored in the graph."""
+    """A ready-to-serve app; ``provider`` defaults to scores stored in the graph, or with
+    ``live`` to the trained models of ``settings.models_dir``, hot-swapped (``api.live``)."""
+    if provider is None and live:
+        from api.live import hot_swap
+
+        provider = hot_swap(settings, driver)
     app = FastAPI(
         title="Cartograph",
         version="0.1.0",
@@ -50,6 +56,6 @@ def create_app(
         CORSMiddleware, allow_origins=origins, allow_methods=["GET"], allow_headers=["*"]
     )
     install_handlers(app)
-    for module in (health, analyst, scoring, browser):
+    for module in (health, analyst, scoring, browser, admin):
         app.include_router(module.router)
     return app

@@ -149,6 +149,10 @@ class OrderIn(Strict):
     address: PostalAddress | None = None
     created_at: datetime | None = None
     persist: bool = False
+    # Optional checkout facts the risk model reads (total: else the basket at list prices).
+    total: float | None = Field(default=None, ge=0, le=1e9)
+    channel: str | None = Field(default=None, max_length=50)
+    key: Key | None = Field(default=None, description="the order's key when persisted")
 
 
 class RiskReason(BaseModel):
@@ -157,6 +161,9 @@ class RiskReason(BaseModel):
     node: str = Field(description="the identifier's pseudonymous key (never the raw value)")
     other_users: int
     chargebacks: int
+    impact: float | None = Field(
+        default=None, description="online scoring: risk minus the risk without this relation"
+    )
 
 
 class BrowserLink(BaseModel):
@@ -171,3 +178,11 @@ class Risk(BaseModel):
     model: str | None
     reasons: list[RiskReason]
     browser: BrowserLink
+    cypher: str | None = Field(default=None, description="the Browser query's text (online)")
+    persisted: bool | None = Field(default=None, description="online: the order was stored")
+
+
+class Reload(BaseModel):
+    reloaded: bool = Field(description="false: the new models failed to load; the old serve")
+    models: dict[str, str]
+    error: str | None

@@ -17,6 +17,8 @@ def _params(spec: QuerySpec, mp) -> dict:
         "label": "User",
         "key": mp.user,
         "pairs": [{"i": 0, "source": mp.user, "target": mp.recommended[0], "type": "RECOMMENDED"}],
+        "card": mp.ring,  # service/checkout_* (real-time order risk)
+        "products": [mp.bought],
     }
     return bind(spec, {p.name: known[p.name] for p in spec.params if p.name in known})
 

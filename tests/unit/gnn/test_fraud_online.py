@@ -7,7 +7,7 @@ import torch
 from gnn.classify import TrainSettings, predict
 from gnn.classify_data import property_data
 from gnn.fraud import FRAUD_NODE_PROPERTIES, run_fraud
-from gnn.fraud.online import Star, layer_states, score_star
+from gnn.fraud.online import layer_states, score_star
 from gnn.fraud.toy import records_to_arrays, toy_fraud_records
 
 
@@ -32,10 +32,9 @@ def test_star_score_equals_batch_forward(fitted) -> None:  # type: ignore[no-unt
     batch = predict(model, view, torch.device("cpu"))
     n = view.num_nodes["Order"]
     for i in range(0, n, max(n // 25, 1)):
-        nbrs = {
-            et: ei[0, ei[1] == i].tolist() for et, ei in view.edges.items() if et in model.edge_types
-        }
-        online = score_star(model, hidden, Star(view.x["Order"][i], nbrs))
+        nbrs = {et: hidden[:, ei[0, ei[1] == i]] for et, ei in view.edges.items()}
+        online, states = score_star(model, view.x["Order"][i], nbrs)
+        assert torch.allclose(states, hidden[:, i], atol=1e-5)
         assert online == pytest.approx(float(batch[i]), abs=1e-4), i
 
 
@@ -45,9 +44,9 @@ def test_star_without_neighbours_differs_for_a_ring_order(fitted) -> None:  # ty
     hidden = layer_states(model, view)
     diffs = []
     for i in range(view.num_nodes["Order"]):
-        nbrs = {et: ei[0, ei[1] == i].tolist() for et, ei in view.edges.items()}
-        if any(nbrs.values()):
-            full = score_star(model, hidden, Star(view.x["Order"][i], nbrs))
-            alone = score_star(model, hidden, Star(view.x["Order"][i], {}))
+        nbrs = {et: hidden[:, ei[0, ei[1] == i]] for et, ei in view.edges.items()}
+        if any(v.shape[1] for v in nbrs.values()):
+            full = score_star(model, view.x["Order"][i], nbrs)[0]
+            alone = score_star(model, view.x["Order"][i], {})[0]
             diffs.append(abs(full - alone))
     assert max(diffs) > 1e-3

@@ -1,0 +1,99 @@
+"""Raw checkout values → the graph's pseudonymous keys, exactly as ingestion makes them.
+
+The mapping file says how each identifier is cleaned (Luhn-checked card digits, compressed IP,
+normalised e-mail and postal address) and which pseudonym kind it gets; this module reuses those
+field specs and ``extraction.values.clean`` with the service's ``Pseudonymiser`` (the ingestion
+secret), so a card typed at checkout becomes the very ``card:…`` key its earlier orders carry.
+Raw values never leave this module.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from api.errors import InvalidInput
+from api.schemas import OrderIn
+from extraction.mapping import FieldSpec, Mapping
+from extraction.pseudonymise import Pseudonymiser
+from extraction.values import clean
+from gnn.fraud.online_features import Checkout
+
+LABELS = ("Card", "Device", "IP", "Address", "Email")
+
+
+def identifier_specs(mapping: Mapping) -> dict[str, FieldSpec]:
+    """Per identifier label, the first pseudonymised key spec in the mapping (order sources
+    first, since that is where a checkout's identifiers come from)."""
+    sources = sorted(
+        mapping.sources.values(),
+        key=lambda s: not any(n.label == "Order" for n in s.nodes.values()),
+    )
+    out: dict[str, FieldSpec] = {}
+    for source in sources:
+        for node in source.nodes.values():
+            if node.label in LABELS and node.key.pseudonymise and node.label not in out:
+                out[node.label] = node.key
+    return out
+
+
+def _put(row: dict[str, Any], path: str, value: Any) -> None:
+    *parents, last = path.split(".")
+    for part in parents:
+        row = row.setdefault(part, {})
+    row[last] = value
+
+
+def _row(spec: FieldSpec, value: Any) -> dict[str, Any]:
+    """A source row holding ``value`` where ``spec`` reads it."""
+    row: dict[str, Any] = {}
+    if spec.components is not None and isinstance(value, dict):
+        for name, column in spec.components.items():
+            if name in value:
+                _put(row, column, value[name])
+    elif spec.field is not None:
+        _put(row, spec.field, value)
+    return row
+
+
+class CheckoutKeys:
+    """Turns an ``OrderIn`` into a ``Checkout`` of graph keys."""
+
+    def __init__(self, mapping: Mapping, pseudonymiser: Pseudonymiser) -> None:
+        self.specs = identifier_specs(mapping)
+        self.pseudonymiser = pseudonymiser
+
+    def key(self, label: str, value: Any) -> str | None:
+        """The pseudonymous key of one raw value (``None`` when not given); 422 if unreadable."""
+        spec = self.specs.get(label)
+        if value is None or spec is None:
+            return None
+        try:
+            out = clean(spec, _row(spec, value), self.pseudonymiser)
+        except ValueError as exc:
+            raise InvalidInput(f"{label.lower()}: {exc}") from None
+        return None if out is None else str(out)
+
+    def checkout(self, order: OrderIn) -> Checkout:
+        address = None
+        if order.address is not None:
+            a = order.address
+            address = {"street": a.line1, "city": a.city, "postcode": a.postcode,
+                       "country": a.country}  # fmt: skip
+        at = order.created_at or datetime.now(UTC)
+        if at.tzinfo is None:
+            raise InvalidInput("created_at needs a time zone (e.g. '2025-06-01T12:00:00Z')")
+        return Checkout(
+            user=order.user,
+            products=[i.product for i in order.items],
+            at=at,
+            card=self.key("Card", order.card_number),
+            device=self.key("Device", order.device),
+            ip=self.key("IP", None if order.ip is None else str(order.ip)),
+            address=self.key("Address", address),
+            email=self.key("Email", order.email),
+            total=order.total,
+            platform=order.user.split(":", 1)[0] if ":" in order.user else None,
+            channel=order.channel,
+            ship_country=order.address.country.upper() if order.address else None,
+        )

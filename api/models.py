@@ -1,0 +1,246 @@
+"""A ``ModelProvider`` holding trained artefacts in memory (the fast path of the API).
+
+* recommendations and ``RECOMMENDED`` pair scores: dot products of stored embeddings
+  (``api.recommender``), no Neo4j round trip for users the model knows;
+* ``LIKELY_SAME_ACTOR`` pair scores: the account-link scores stored in the fraud artefact;
+* stored risk: the fraud artefact's score per order, with the graph's evidence (stored path);
+* ``POST /orders/score``: raw values pseudonymised like at ingestion (``api.checkout``), the
+  checkout's neighbourhood fetched with two read queries, the GNN run on it inductively
+  (``gnn.fraud.online``), optionally persisted through ``GraphWriter``.
+
+Whatever a loaded artefact cannot answer falls back to ``StoredScoresProvider``.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from api.checkout import CheckoutKeys
+from api.errors import InvalidInput, NotFound
+from api.provider import RiskKind, StoredScoresProvider
+from api.recommender import Recommender
+from api.schemas import (
+    BrowserLink,
+    LinkPair,
+    LinkScore,
+    OrderIn,
+    Reason,
+    RecommendationItem,
+    Recommendations,
+    Risk,
+    RiskReason,
+)
+from gnn.artefacts import Artefact
+from gnn.fraud.online import OnlineFraudModel, OnlineScore
+from gnn.fraud.online_features import Checkout, Neighbourhood
+from graph.connection import Driver
+
+MAX_LINKS = 10  # the causal view's fan-in per shared entity (ClassifySpec.max_links)
+
+
+class LiveProvider(StoredScoresProvider):
+    """Serves from artefacts in memory; ``None`` for a task means the stored path answers."""
+
+    def __init__(
+        self,
+        driver: Driver,
+        database: str = "neo4j",
+        timeout_s: float = 10.0,
+        recommend: Artefact | None = None,
+        fraud: Artefact | None = None,
+        checkout_keys: CheckoutKeys | None = None,
+    ) -> None:
+        super().__init__(driver, database, timeout_s)
+        self.rec = Recommender(recommend) if recommend is not None else None
+        self.fraud = OnlineFraudModel(fraud) if fraud is not None else None
+        self.order_scores: dict[str, float] = {}
+        self.pairs: dict[tuple[str, str], float] = {}
+        if fraud is not None:
+            self.order_scores = dict(
+                zip(self.fraud.keys, fraud.tensors["scores"].tolist(), strict=True)
+            )  # type: ignore[union-attr]
+            self.pairs = _pairs(fraud)
+        self.checkout_keys = checkout_keys
+        self.titles: dict[str, str | None] = {}
+        if self.rec is not None:
+            rows = self._run(self.service["product_titles"], limit=10_000_000).rows
+            self.titles = {r["product"]: r["title"] for r in rows}
+
+    # --- status -------------------------------------------------------------------------------
+    def status(self) -> dict[str, str]:
+        out = super().status()
+        if self.rec is not None:
+            out["recommendation"] = self.rec.version
+        if self.fraud is not None:
+            out["order_risk"] = self.fraud.version
+            out["online_order_risk"] = self.fraud.version
+            if self.pairs:
+                out["account_link"] = self.fraud.version
+        return out
+
+    # --- recommendations and links ------------------------------------------------------------
+    def _purchases(self, user: str) -> tuple[bool, list[str]]:
+        row = self._run(self.service["user_purchases"], user=user).rows[0]
+        return bool(row["found"]), list(row["products"])
+
+    def recommend(self, user_key: str, k: int) -> Recommendations:
+        if self.rec is None:
+            return super().recommend(user_key, k)
+        state = self.rec.state(user_key, self._purchases)
+        if state is None:
+            raise NotFound(f"no User with key {user_key!r}")
+        items = [
+            RecommendationItem(
+                product=p,
+                title=self.titles.get(p),
+                score=s,
+                rank=rank,
+                reason=None
+                if via is None
+                else Reason(kind="similar_to_purchase", via=via, support=support),
+            )
+            for rank, (p, s, via, support) in enumerate(self.rec.top_k(state, k), 1)
+        ]
+        return Recommendations(user=user_key, model=self.rec.version, items=items)
+
+    def score_links(self, pairs: list[LinkPair]) -> list[LinkScore]:
+        answered: dict[int, LinkScore] = {}
+        for i, pair in enumerate(pairs):
+            score = self._link(pair)
+            if score is not None:
+                answered[i] = score
+        rest = [p for i, p in enumerate(pairs) if i not in answered]
+        stored = iter(super().score_links(rest) if rest else [])
+        return [answered[i] if i in answered else next(stored) for i in range(len(pairs))]
+
+    def _link(self, pair: LinkPair) -> LinkScore | None:
+        base = pair.model_dump()
+        if pair.type == "RECOMMENDED" and self.rec is not None:
+            if pair.target not in self.rec.item_row:
+                return None
+            state = self.rec.state(pair.source, self._purchases)
+            if state is None:
+                return LinkScore(**base, status="unknown_source", score=None, model=None)
+            score = self.rec.score(state, pair.target)
+            status = "scored" if score is not None else "not_scored"
+            return LinkScore(**base, status=status, score=score, model=self.rec.version)
+        if pair.type == "LIKELY_SAME_ACTOR" and self.fraud is not None:
+            score = self.pairs.get((pair.source, pair.target))
+            if score is None:
+                return None  # the stored path tells unknown accounts from unscored pairs
+            return LinkScore(**base, status="scored", score=score, model=self.fraud.version)
+        return None
+
+    # --- risk ---------------------------------------------------------------------------------
+    def risk(self, kind: RiskKind, key: str) -> Risk:
+        out = super().risk(kind, key)
+        if kind == "order" and self.fraud is not None and key in self.order_scores:
+            out.risk_score, out.model = self.order_scores[key], self.fraud.version
+        return out
+
+    def score_order(self, order: OrderIn) -> Risk:
+        if self.fraud is None or self.checkout_keys is None:
+            return super().score_order(order)
+        checkout = self.checkout_keys.checkout(order)
+        nb = self.neighbourhood(checkout)
+        unknown = [p["key"] for p in nb.account["products"] if not p["found"]]
+        if unknown:
+            raise InvalidInput(f"unknown product(s): {', '.join(unknown[:5])}")
+        scored = self.fraud.score(checkout, nb)
+        key = order.key or f"api:O-{uuid.uuid4().hex[:16]}"
+        if order.persist:
+            from api.persist import persist_order
+
+            persist_order(
+                self.driver, self.database, key, order, checkout, nb, scored, self.fraud.version
+            )
+            self.fraud.remember(key, scored.states)
+            if self.rec is not None:
+                self.rec.bought_now(checkout.user, checkout.products, self._purchases)
+        return self._order_risk(key, checkout, nb, scored, order.persist)
+
+    def neighbourhood(self, c: Checkout) -> Neighbourhood:
+        """The checkout's identifiers and account as of its time (two read queries)."""
+        common: dict[str, Any] = {
+            "order": c.exclude,
+            "at": c.at.isoformat(),
+            "max_links": MAX_LINKS,
+        }
+        ids = c.identifiers()
+        idents = self._run(
+            self.service["checkout_identifiers"],
+            card=ids.get("Card", ""),
+            device=ids.get("Device", ""),
+            ip=ids.get("IP", ""),
+            address=ids.get("Address", ""),
+            user=c.user,
+            **common,
+        ).rows
+        account = self._run(
+            self.service["checkout_account"],
+            user=c.user,
+            products=c.products,
+            email=c.email or "",
+            **common,
+        ).rows[0]
+        return Neighbourhood(idents, account)
+
+    def _order_risk(
+        self, key: str, c: Checkout, nb: Neighbourhood, s: OnlineScore, persisted: bool
+    ) -> Risk:
+        reasons = [
+            RiskReason(
+                relation=r["rel"],
+                kind=r["kind"],
+                node=r["node"],
+                other_users=int(r["users"]) - int(bool(r["has_user"])),
+                chargebacks=int(r["known_bad"]),
+                impact=s.impact.get(r["rel"]),
+            )
+            for r in nb.identifiers
+        ]
+        if "PLACED" in s.impact:
+            tied = len([k for k in nb.account.get("tied") or [] if k])
+            reasons.append(
+                RiskReason(
+                    relation="PLACED",
+                    kind="User",
+                    node=c.user,
+                    other_users=tied,
+                    chargebacks=0,
+                    impact=s.impact["PLACED"],
+                )
+            )
+        reasons.sort(key=lambda r: -(r.impact or 0.0))
+        ids = c.identifiers()
+        params = {
+            "user": c.user,
+            "card": ids.get("Card", ""),
+            "device": ids.get("Device", ""),
+            "ip": ids.get("IP", ""),
+            "address": ids.get("Address", ""),
+            "limit": 200,
+        }
+        return Risk(
+            kind="order",
+            key=key,
+            risk_score=s.risk,
+            model=self.fraud.version if self.fraud else None,
+            reasons=reasons,
+            browser=BrowserLink(query="checkout_graph", params=params),
+            cypher=self.service["checkout_graph"].text,
+            persisted=persisted,
+        )
+
+
+def _pairs(art: Artefact) -> dict[tuple[str, str], float]:
+    """Scored account pairs, both directions (the link is symmetric)."""
+    idx, sc = art.tensors.get("pair_index"), art.tensors.get("pair_score")
+    if idx is None or sc is None:
+        return {}
+    keys = art.keys[art.manifest["pair_label"]]
+    out: dict[tuple[str, str], float] = {}
+    for a, b, s in zip(idx[0].tolist(), idx[1].tolist(), sc.tolist(), strict=True):
+        out[(keys[a], keys[b])] = out[(keys[b], keys[a])] = max(s, out.get((keys[a], keys[b]), s))
+    return out

@@ -1,0 +1,120 @@
+"""Recommendations from a recommend artefact held in memory: one dot product per request.
+
+Scores are ``user_emb @ item_emb.T`` exactly as ``cartograph score`` ranks them, with the
+user's purchases masked. A user the model has not seen (created or first buying after
+training) is *folded in*: their vector is the mean of the embeddings of the products they
+bought (the user side of one LightGCN-style propagation step, with mean weights), computed once
+from one Cypher lookup and cached; a user with no purchases gets the most bought products.
+Reasons come from the same space: the purchase most similar to the recommended product.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from gnn.artefacts import Artefact, ArtefactError
+
+# A lookup of (exists, bought product keys) for a user the model has not seen.
+Purchases = Callable[[str], tuple[bool, list[str]]]
+SIMILAR = 0.5  # cosine at or above which a purchase counts as support for an item
+
+
+@dataclass
+class UserState:
+    vector: np.ndarray | None  # None: cold start (popularity)
+    bought: set[int] = field(default_factory=set)
+    folded: bool = False
+
+
+class Recommender:
+    """Top-K products for any user from stored embeddings plus a fold-in overlay."""
+
+    def __init__(self, art: Artefact) -> None:
+        try:
+            self.source, self.target = art.manifest["source"], art.manifest["target"]
+            user = art.tensors["source_emb"].float().numpy()
+            item = art.tensors["target_emb"].float().numpy()
+            history = art.tensors["history"].long().numpy()
+            self.user_keys, self.item_keys = art.keys[self.source], art.keys[self.target]
+        except KeyError as exc:
+            raise ArtefactError(f"{art.version}: not a recommend artefact ({exc})") from exc
+        if user.shape[0] != len(self.user_keys) or item.shape[0] != len(self.item_keys):
+            raise ArtefactError(f"{art.version}: embeddings do not match their keys", code="E525")
+        if user.shape[1] != item.shape[1]:
+            raise ArtefactError(f"{art.version}: user and item widths differ", code="E525")
+        self.version, self.user_emb, self.item_emb = art.version, user, item
+        self.unit = item / np.maximum(np.linalg.norm(item, axis=1, keepdims=True), 1e-9)
+        self.user_row = {k: i for i, k in enumerate(self.user_keys)}
+        self.item_row = {k: i for i, k in enumerate(self.item_keys)}
+        order = np.argsort(history[0], kind="stable")
+        users, items = history[0][order], history[1][order]
+        bounds = np.searchsorted(users, np.arange(len(self.user_keys) + 1))
+        self.bought = [
+            set(items[bounds[u] : bounds[u + 1]].tolist()) for u in range(len(bounds) - 1)
+        ]
+        self.popular = np.argsort(
+            -np.bincount(history[1], minlength=len(self.item_keys)), kind="stable"
+        )
+        self.overlay: dict[str, UserState] = {}
+
+    def state(self, user: str, purchases: Purchases) -> UserState | None:
+        """The user's vector and purchases; ``None`` for a user that does not exist."""
+        if user in self.overlay:
+            return self.overlay[user]
+        row = self.user_row.get(user)
+        if row is not None:
+            return UserState(self.user_emb[row], self.bought[row])
+        found, products = purchases(user)
+        if not found:
+            return None
+        state = self.fold_in(products)
+        self.overlay[user] = state
+        return state
+
+    def fold_in(self, products: list[str]) -> UserState:
+        rows = sorted({self.item_row[p] for p in products if p in self.item_row})
+        vector = self.item_emb[rows].mean(0) if rows else None
+        return UserState(vector, set(rows), folded=True)
+
+    def bought_now(self, user: str, products: list[str], purchases: Purchases) -> None:
+        """A stored order: mask its products; a folded-in user's vector moves with them."""
+        state = self.state(user, purchases) or UserState(None, folded=True)
+        rows = {self.item_row[p] for p in products if p in self.item_row}
+        bought = state.bought | rows
+        vector = state.vector
+        if state.folded and bought:
+            vector = self.item_emb[sorted(bought)].mean(0)
+        self.overlay[user] = UserState(vector, bought, state.folded)
+
+    def top_k(self, state: UserState, k: int) -> list[tuple[str, float, str | None, int]]:
+        """``(product, score, most similar purchase, support)`` best first."""
+        if state.vector is None:
+            ranked = [int(i) for i in self.popular if int(i) not in state.bought][:k]
+            return [(self.item_keys[i], 0.0, None, 0) for i in ranked]
+        scores = self.item_emb @ state.vector
+        if state.bought:
+            scores[list(state.bought)] = -np.inf
+        k = min(k, int(np.isfinite(scores).sum()))
+        top = np.argpartition(-scores, k - 1)[:k] if k else np.array([], dtype=int)
+        top = top[np.lexsort((top, -scores[top]))]
+        bought = sorted(state.bought)
+        out = []
+        for i in top.tolist():
+            via, support = None, 0
+            if bought:
+                sims = self.unit[bought] @ self.unit[i]
+                via, support = (
+                    self.item_keys[bought[int(np.argmax(sims))]],
+                    int((sims >= SIMILAR).sum()),
+                )
+            out.append((self.item_keys[i], float(scores[i]), via, support))
+        return out
+
+    def score(self, state: UserState, product: str) -> float | None:
+        row = self.item_row.get(product)
+        if row is None or state.vector is None:
+            return None
+        return float(self.item_emb[row] @ state.vector)

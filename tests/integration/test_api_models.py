@@ -1,0 +1,295 @@
+"""The live provider through HTTP on the test Neo4j with tiny models trained on the small
+marketplace: recommendations and pair scores from embeddings, stored and real-time order risk,
+persisted orders, new users folded in, hot swap that survives a broken artefact."""
+
+from __future__ import annotations
+
+import csv
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+from api.agreement import measure
+from api.app import create_app
+from api.keys import KeyStore
+from cartograph.settings import Settings
+from cartograph.training import train_task
+from gnn.artefacts import load_artefact, point_latest, resolve
+from gnn.tasks import load_task
+from graph.server import ServerConfig
+
+SECRET = b"integration-test-secret-0123456789"  # the marketplace fixture's ingestion secret
+FAST_REC = {"dim": 16, "train": {"max_epochs": 2, "batch_size": 256}}
+FAST_FRAUD = {"train": {"dim": 16, "max_epochs": 4, "patience": 2}}
+_TRAINED: dict[str, Path] = {}
+
+
+@pytest.fixture()
+def models(marketplace, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Both tasks trained once per session on the marketplace graph (tiny budgets)."""
+    if "dir" not in _TRAINED:
+        root = tmp_path_factory.mktemp("models-h5")
+        for name, fast in (("recommend", FAST_REC), ("fraud", FAST_FRAUD)):
+            train_task(marketplace.driver, "neo4j", load_task(name), 7, "cpu", root, **fast)  # type: ignore[arg-type]
+        _TRAINED["dir"] = root
+    return _TRAINED["dir"]
+
+
+@pytest.fixture()
+def settings(tmp_path: Path, neo4j_server: ServerConfig, models: Path) -> Settings:
+    own = tmp_path / "models"
+    shutil.copytree(models, own, symlinks=True)
+    return Settings(
+        api_keys_file=tmp_path / "keys.json",
+        neo4j_http_port=neo4j_server.http_port,
+        models_dir=own,
+        pseudonym_secret=SECRET.hex(),
+        api_max_k=50,
+    )
+
+
+@pytest.fixture()
+def token(settings: Settings) -> str:
+    return KeyStore(settings.api_keys_file).create("service", "test")[1]
+
+
+@pytest.fixture()
+def client(settings: Settings, marketplace) -> Iterator[TestClient]:
+    with TestClient(create_app(settings, marketplace.driver, live=True)) as c:
+        yield c
+
+
+def _h(token: str) -> dict[str, str]:
+    return {"X-API-Key": token}
+
+
+def _q(mp, text: str, **params: Any) -> list[dict[str, Any]]:
+    return [dict(r) for r in mp.driver.execute_query(text, params)[0]]
+
+
+def _raw_order(data: Path, order_key: str) -> dict[str, Any]:
+    """The raw checkout (as the generator wrote it) of a webshop order, with its items."""
+    oid = order_key.removeprefix("webshop:")
+    with (data / "raw" / "webshop" / "orders.csv").open() as f:
+        row = next(r for r in csv.DictReader(f) if r["order_id"] == oid)
+    with (data / "raw" / "webshop" / "order_items.csv").open() as f:
+        items = [r["product_id"] for r in csv.DictReader(f) if r["order_id"] == oid]
+    return {
+        "user": f"webshop:{row['customer_id']}",
+        "items": [{"product": f"webshop:{p}"} for p in items],
+        "card_number": row["card_number"],
+        "device": row["device_id"],
+        "ip": row["ip"],
+        "address": {
+            "line1": row["ship_street"],
+            "city": row["ship_city"],
+            "postcode": row["ship_postcode"],
+            "country": row["ship_country"],
+        },
+        "channel": row["channel"],
+    }
+
+
+def _ring_order(mp) -> str:
+    """A webshop order whose card other accounts used before (a ring's later order)."""
+    return _q(
+        mp,
+        "MATCH (o:Order)-[:PAID_WITH]->(c:Card)<-[:PAID_WITH]-(o2:Order)<-[:PLACED]-(v:User) "
+        "WHERE o.key STARTS WITH 'webshop:' AND o2.created_at < o.created_at "
+        "AND NOT (v)-[:PLACED]->(o) "
+        "WITH o, count(DISTINCT v) AS n ORDER BY n DESC, o.key RETURN o.key AS k LIMIT 1",
+    )[0]["k"]
+
+
+# --- readiness and recommendations ---------------------------------------------------------
+
+
+def test_ready_reports_the_loaded_versions(client: TestClient, models: Path) -> None:
+    body = client.get("/ready").json()
+    rec, fraud = (load_artefact(resolve(models, t)).version for t in ("recommend", "fraud"))
+    assert body["models"]["recommendation"] == rec
+    assert body["models"]["online_order_risk"] == fraud
+
+
+def test_recommendations_from_embeddings(client: TestClient, token: str, marketplace) -> None:
+    user = marketplace.user
+    r = client.get(f"/users/{user}/recommendations?k=7", headers=_h(token))
+    assert r.status_code == 200, r.text
+    body = r.json()
+    assert body["model"].startswith("recommend/") and len(body["items"]) == 7
+    scores = [i["score"] for i in body["items"]]
+    assert scores == sorted(scores, reverse=True)
+    bought = {x["k"] for x in _q(marketplace, "MATCH (:User {key: $u})-[:PLACED]->()-[:CONTAINS]->"
+                                 "(p) RETURN p.key AS k", u=user)}  # fmt: skip
+    assert bought and not bought & {i["product"] for i in body["items"]}
+    assert all(i["reason"]["via"] in bought for i in body["items"] if i["reason"])
+    assert any(i["title"] for i in body["items"])
+    pair = {"source": user, "target": body["items"][0]["product"], "type": "RECOMMENDED"}
+    scored = client.post("/links/score", json={"pairs": [pair]}, headers=_h(token)).json()
+    assert scored["scores"][0]["status"] == "scored"
+    assert scored["scores"][0]["score"] == pytest.approx(body["items"][0]["score"], rel=1e-5)
+
+
+def test_recommendation_bad_input(client: TestClient, token: str, marketplace) -> None:
+    assert client.get("/users/webshop:NOPE/recommendations", headers=_h(token)).status_code == 404
+    r = client.get(f"/users/{marketplace.user}/recommendations?k=51", headers=_h(token))
+    assert r.status_code == 422 and r.json()["error"]["code"] == "E600"
+    assert client.get(f"/users/{marketplace.user}/recommendations").status_code == 401
+    bad = {"X-API-Key": "cgk_000000000000_wrong"}
+    assert client.get(f"/users/{marketplace.user}/recommendations", headers=bad).status_code == 401
+    pair = {"source": "webshop:NOPE", "target": marketplace.recommended[0], "type": "RECOMMENDED"}
+    r = client.post("/links/score", json={"pairs": [pair]}, headers=_h(token))
+    assert r.json()["scores"][0]["status"] == "unknown_source"
+
+
+def test_account_link_scores_come_from_the_artefact(
+    client: TestClient, token: str, models: Path
+) -> None:
+    art = load_artefact(resolve(models, "fraud"))
+    if "pair_index" not in art.tensors or not art.tensors["pair_index"].shape[1]:
+        pytest.skip("the tiny fraud model scored no account pairs")
+    keys = art.keys[art.manifest["pair_label"]]
+    a, b = (keys[int(i)] for i in art.tensors["pair_index"][:, 0])
+    pair = {"source": b, "target": a, "type": "LIKELY_SAME_ACTOR"}
+    r = client.post("/links/score", json={"pairs": [pair]}, headers=_h(token)).json()
+    assert r["scores"][0]["status"] == "scored" and r["scores"][0]["model"] == art.version
+    assert r["scores"][0]["score"] == pytest.approx(float(art.tensors["pair_score"][0]))
+
+
+# --- risk ----------------------------------------------------------------------------------
+
+
+def test_stored_order_risk_is_the_artefact_score(
+    client: TestClient, token: str, marketplace, models: Path
+) -> None:
+    art = load_artefact(resolve(models, "fraud"))
+    key = marketplace.order
+    r = client.get(f"/orders/{key}/risk", headers=_h(token))
+    assert r.status_code == 200, r.text
+    expected = float(art.tensors["scores"][art.keys["Order"].index(key)])
+    assert r.json()["risk_score"] == pytest.approx(expected) and r.json()["model"] == art.version
+    assert client.get("/orders/webshop:NOPE/risk", headers=_h(token)).status_code == 404
+
+
+def test_real_time_score_pseudonymises_like_ingestion(
+    client: TestClient, token: str, marketplace, marketplace_data: Path
+) -> None:
+    key = _ring_order(marketplace)
+    body = _raw_order(marketplace_data, key)
+    r = client.post("/orders/score", json=body, headers=_h(token))
+    assert r.status_code == 200, r.text
+    out = r.json()
+    assert 0.0 <= out["risk_score"] <= 1.0 and out["persisted"] is False
+    stored = _q(marketplace, "MATCH (o:Order {key: $k})-[:PAID_WITH]->(c) RETURN c.key AS c", k=key)
+    cards = [x for x in out["reasons"] if x["kind"] == "Card"]
+    assert cards and cards[0]["node"] == stored[0]["c"]  # same pseudonym as at ingestion
+    assert cards[0]["other_users"] >= 1
+    assert out["browser"]["query"] == "checkout_graph" and "$card" in out["cypher"]
+    assert body["card_number"] not in r.text  # raw identifiers never echoed
+    paths = marketplace.driver.execute_query(out["cypher"], out["browser"]["params"])[0]
+    assert paths  # the Browser query draws the evidence
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"card_number": "4111 1111 1111 1112"},  # fails the Luhn check
+        {"items": []},
+        {"items": [{"product": "webshop:NOPE"}]},
+        {"ip": "999.1.1.1"},
+        {"surprise": 1},
+        {"created_at": "2025-01-01T00:00:00"},  # no time zone
+    ],
+)
+def test_malformed_orders_are_422(
+    client: TestClient, token: str, marketplace, marketplace_data: Path, change: dict
+) -> None:
+    body = {**_raw_order(marketplace_data, _ring_order(marketplace)), **change}
+    r = client.post("/orders/score", json=body, headers=_h(token))
+    assert r.status_code == 422, r.text
+    assert r.json()["error"]["code"] == "E600"
+
+
+def test_persisted_order_and_new_user_recommendations(
+    client: TestClient, token: str, marketplace, marketplace_data: Path
+) -> None:
+    body = _raw_order(marketplace_data, _ring_order(marketplace))
+    products = [i["product"] for i in body["items"]]
+    new_user, new_key = "webshop:H5-NEW-USER", "webshop:H5-NEW-ORDER"
+    body.update(user=new_user, key=new_key, persist=True, email="new.buyer@example.org")
+    try:
+        before = client.get(f"/users/{new_user}/recommendations", headers=_h(token))
+        assert before.status_code == 404  # not a user yet
+        r = client.post("/orders/score", json=body, headers=_h(token))
+        assert r.status_code == 200, r.text
+        assert r.json()["persisted"] and r.json()["key"] == new_key
+        row = _q(
+            marketplace,
+            "MATCH (u:User {key: $u})-[:PLACED]->(o:Order {key: $o})-[:PAID_WITH]->(c:Card) "
+            "RETURN o.risk_score AS s, o.risk_model AS m, c.key AS c",
+            u=new_user, o=new_key,
+        )  # fmt: skip
+        assert row and row[0]["s"] == pytest.approx(r.json()["risk_score"])
+        assert row[0]["m"] == r.json()["model"]
+        recs = client.get(f"/users/{new_user}/recommendations?k=5", headers=_h(token))
+        assert recs.status_code == 200, recs.text
+        items = [i["product"] for i in recs.json()["items"]]
+        assert len(items) == 5 and not set(items) & set(products)
+        # a second checkout on the same card now hears from the stored one (incremental)
+        again = {**body, "key": "webshop:H5-NEW-ORDER-2"}
+        r2 = client.post("/orders/score", json={**again, "persist": False}, headers=_h(token))
+        placed = [x for x in r2.json()["reasons"] if x["relation"] == "PLACED"]
+        assert placed and placed[0]["impact"] is not None
+    finally:
+        marketplace.driver.execute_query(
+            "MATCH (o:Order) WHERE o.key = $o DETACH DELETE o WITH count(*) AS done "
+            "MATCH (u:User {key: $u}) OPTIONAL MATCH (u)-[:HAS_EMAIL]->(e) DETACH DELETE u, e",
+            o=new_key,
+            u=new_user,
+        )
+
+
+# --- hot swap ------------------------------------------------------------------------------
+
+
+def test_hot_swap_keeps_serving_on_a_broken_artefact(
+    client: TestClient, token: str, settings: Settings, marketplace
+) -> None:
+    url = f"/users/{marketplace.user}/recommendations?k=3"
+    old = client.get(url, headers=_h(token)).json()["model"]
+    good = resolve(settings.models_dir, "recommend")
+    broken = good.parent / "20990101T000000000000Z"
+    shutil.copytree(good, broken)
+    (broken / "tensors.pt").write_bytes((broken / "tensors.pt").read_bytes()[:100])  # truncated
+    point_latest(broken)
+    r = client.post("/admin/reload", headers=_h(token))
+    assert r.status_code == 200 and r.json()["reloaded"] is False
+    assert "E523" in r.json()["error"] or "checksum" in r.json()["error"]
+    again = client.get(url, headers=_h(token))
+    assert again.status_code == 200 and again.json()["model"] == old
+    point_latest(good)
+    r = client.post("/admin/reload", headers=_h(token))
+    assert r.json()["reloaded"] is True and r.json()["error"] is None
+    assert client.post("/admin/reload").status_code == 401
+
+
+# --- online vs batch -----------------------------------------------------------------------
+
+
+def test_online_scores_agree_with_batch(client: TestClient, marketplace) -> None:
+    provider = client.app.state.ctx.provider.current  # type: ignore[attr-defined]
+    orders = [
+        r["k"]
+        for r in _q(
+            marketplace,
+            "MATCH (o:Order) WHERE o.key STARTS WITH 'webshop:' RETURN o.key AS k "
+            "ORDER BY o.key LIMIT 60",
+        )
+    ]
+    agreement = measure(provider, orders)
+    assert agreement.orders == len(orders)
+    assert agreement.spearman > 0.8, agreement
