@@ -34,6 +34,7 @@ SCALES = {
     "large": (200_000, 20_000, 1_000_000),
 }
 RECOMMEND_MODELS = ("bpr-mf", "lightgcn", "kg-lightgcn", "hetero-sage")
+BASELINES = ("bpr-mf", "gnn-1-layer")  # the ratio column divides by these, per task and scale
 
 
 def measure_recommend(scale: str, model_name: str, epochs: int, device: str) -> dict[str, Any]:
@@ -73,24 +74,66 @@ def measure_recommend(scale: str, model_name: str, epochs: int, device: str) -> 
     }
 
 
+# fraud: accounts of the toy ring marketplace (gnn.fraud.toy) sized like the scales' users.
+FRAUD_USERS = {"small": 3_000, "medium": 30_000, "large": 200_000}
+FRAUD_MODELS = ("gnn-1-layer", "gnn-sage")
+
+
+def measure_fraud(scale: str, model_name: str, epochs: int, device: str) -> dict[str, Any]:
+    """Full-batch epochs of the causal fraud GNN (1 layer = the baseline, 2 = the default)."""
+    import torch
+
+    from gnn.classify import TrainSettings, build_view, fit, node_split
+    from gnn.classify_data import property_data
+    from gnn.device import pick_device
+    from gnn.fraud import FRAUD_NODE_PROPERTIES, FRAUD_SPEC
+    from gnn.fraud.toy import records_to_arrays, toy_fraud_records
+
+    users = FRAUD_USERS[scale]
+    t0 = time.perf_counter()
+    nodes, rels = toy_fraud_records(users=users, rings=max(10, users // 100), seed=7)
+    data = property_data(records_to_arrays(nodes, rels, FRAUD_NODE_PROPERTIES))
+    split = node_split(data, FRAUD_SPEC)
+    view = build_view(data, FRAUD_SPEC)
+    build_s = time.perf_counter() - t0
+    dev = pick_device(None if device == "auto" else device)
+    layers = 1 if model_name == "gnn-1-layer" else 2
+    settings = TrainSettings(num_layers=layers)
+    if dev.type == "cuda":
+        torch.cuda.reset_peak_memory_stats(dev)
+    res = fit(view, split.test, FRAUD_SPEC, settings, dev, 7, epochs=epochs)
+    return {
+        "seconds_per_epoch": res.seconds_per_epoch,
+        "build_s": round(build_s, 2),
+        "interactions": int(data["Order"].num_nodes),
+        "params": sum(p.numel() for p in res.model.parameters()),
+        "cuda_peak_mb": round(torch.cuda.max_memory_allocated(dev) / 2**20, 1)
+        if dev.type == "cuda"
+        else None,
+        "device": str(dev),
+    }
+
+
 def child(task: str, scale: str, model: str, epochs: int, device: str) -> None:
     """One measurement; prints a JSON line with the process's peak RSS."""
-    if task != "recommend":
+    measure = {"recommend": measure_recommend, "fraud": measure_fraud}.get(task)
+    if measure is None:
         raise SystemExit(f"unknown task {task}")
-    out = measure_recommend(scale, model, epochs, device)
+    out = measure(scale, model, epochs, device)
     out["peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
     print(json.dumps(out))
 
 
 def run(scales: list[str], epochs: int, device: str, timeout: int) -> list[dict[str, Any]]:
     rows = []
+    jobs = [("recommend", m) for m in RECOMMEND_MODELS] + [("fraud", m) for m in FRAUD_MODELS]
     for scale in scales:
-        for model in RECOMMEND_MODELS:
+        for task, model in jobs:
             cmd = [
                 sys.executable,
                 __file__,
                 "--child",
-                f"recommend:{scale}:{model}",
+                f"{task}:{scale}:{model}",
                 "--epochs",
                 str(epochs),
                 "--device",
@@ -110,7 +153,7 @@ def run(scales: list[str], epochs: int, device: str, timeout: int) -> list[dict[
                 )
             except subprocess.TimeoutExpired:
                 res = {"error": f"over {timeout} s"}
-            rows.append({"task": "recommend", "scale": scale, "model": model, **res})
+            rows.append({"task": task, "scale": scale, "model": model, **res})
             print(json.dumps(rows[-1]), file=sys.stderr, flush=True)
     return rows
 
@@ -118,11 +161,11 @@ def run(scales: list[str], epochs: int, device: str, timeout: int) -> list[dict[
 def table(rows: list[dict[str, Any]]) -> str:
     """Markdown: s/epoch, its ratio to the task's baseline at the same scale, peak memory."""
     base = {
-        (r["task"], r["scale"]): r.get("seconds_per_epoch") for r in rows if r["model"] == "bpr-mf"
+        (r["task"], r["scale"]): r.get("seconds_per_epoch") for r in rows if r["model"] in BASELINES
     }
     lines = [
         "| task | scale | model | s/epoch | ratio to baseline | peak RSS MB | CUDA peak MB | "
-        "interactions |",
+        "purchases / orders |",
         "|---|---|---|---|---|---|---|---|",
     ]
     for r in rows:
