@@ -31,7 +31,7 @@ FAULT_HOME = Path(
     os.environ.get("CARTOGRAPH_TEST_FAULT_NEO4J_HOME", PROJECT_ROOT / "var" / "neo4j-fault")
 )
 MAPPING = PROJECT_ROOT / "extraction" / "mappings" / "marketplace.yaml"
-# Customers and their first orders: eleven relationship types, ~20k graph rows, so three loads
+# Customers and their first orders: eleven relationship types, ~24k graph rows, so three loads
 # and a restart fit the time budget on 2 shared cores.
 SLICE = ("webshop_customers", "webshop_orders")
 ORDERS = 1_500
