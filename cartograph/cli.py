@@ -211,6 +211,23 @@ def task_summary(task: str, entry: dict[str, Any]) -> str:
     return f"{task} (test {metric}; * = GNN): {cells}"
 
 
+def distributed_setup(device: Any) -> tuple[Any, int]:
+    """Under ``torchrun`` (``WORLD_SIZE`` > 1): join the process group (NCCL on GPUs, gloo on
+    CPUs), one GPU per local rank; returns the device and this process's rank."""
+    import os
+
+    if int(os.environ.get("WORLD_SIZE", "1")) <= 1:
+        return device, 0
+    import torch
+    import torch.distributed as dist
+
+    if device.type == "cuda":
+        device = torch.device("cuda", int(os.environ.get("LOCAL_RANK", "0")))
+        torch.cuda.set_device(device)
+    dist.init_process_group("nccl" if device.type == "cuda" else "gloo")
+    return device, dist.get_rank()
+
+
 @app.command()
 @handles_errors
 def train(task: TaskOpt = "recommend", seed: Annotated[int | None, typer.Option()] = None) -> None:
@@ -224,16 +241,20 @@ def train(task: TaskOpt = "recommend", seed: Annotated[int | None, typer.Option(
 
     settings = Settings()
     spec = load_task(task)
-    target = resolve_target(settings, start=True)
+    device, rank = distributed_setup(resolve_device(settings.device))
+    target = resolve_target(settings, start=rank == 0)
     with open_driver(target) as driver:
         run = train_task(
             driver,
             target.database,
             spec,
             seed if seed is not None else (spec.seed if spec.seed is not None else settings.seed),
-            resolve_device(settings.device),
+            device,
             settings.models_dir,
+            save=rank == 0,
         )
+    if rank != 0:
+        return
     run_dir = new_run_dir(settings.runs_dir)
     entry = {**run.report, "versions": versions()}
     md = task_markdown(spec.name, entry, task_plots(spec.name, entry, run_dir))

@@ -130,9 +130,11 @@ def train_task(
     device: torch.device,
     models_dir: Path,
     data: HeteroData | None = None,
+    save: bool = True,
     **overrides: Any,
 ) -> TaskRun:
-    """Evaluate every model, refit the one chosen on valid on all data, save it."""
+    """Evaluate every model, refit the one chosen on valid on all data, save it (``save``:
+    false on every rank but 0 of a distributed run)."""
     t0 = time.perf_counter()
     if spec.kind == "link_prediction":
         data = data if data is not None else export(driver, database, spec)
@@ -157,8 +159,9 @@ def train_task(
         schema=schema,
         metrics={m["name"]: m["metrics"] for m in run.report.get("models", []) if "metrics" in m},
     )
-    run.model_dir = save_artefact(models_dir, art)
-    run.report["artefact"] = {"dir": str(run.model_dir), "version": art.manifest["version"]}
+    if save:
+        run.model_dir = save_artefact(models_dir, art)
+        run.report["artefact"] = {"dir": str(run.model_dir), "version": art.manifest["version"]}
     run.seconds = round(time.perf_counter() - t0, 2)
     return run
 

@@ -233,7 +233,7 @@ def _fit(
         return evaluate(embedding_scorer(model, fold.graph), fold.eval)[metric]
 
     train_cfg = _train_config(name, cfg)
-    result = fit_bpr(
+    result = trainer()(
         model,
         fold.graph,
         fold.positives,
@@ -245,6 +245,17 @@ def _fit(
         metric,
     )
     return embedding_scorer(model, fold.graph), result, model
+
+
+def trainer() -> Callable[..., TrainResult]:
+    """``fit_bpr``, or its DDP twin when this process is one rank of a ``torchrun`` group."""
+    import torch.distributed as dist
+
+    if dist.is_available() and dist.is_initialized() and dist.get_world_size() > 1:
+        from gnn.distributed import fit_bpr_ddp
+
+        return fit_bpr_ddp
+    return fit_bpr
 
 
 def build_model(
@@ -361,7 +372,7 @@ def fit_final(
     gen = seed_everything(seed)
     model = build_model(name, graph, split, model_cfg).to(device)
     train_cfg = _train_config(name, model_cfg)
-    fit_bpr(model, graph, positives, split.num_items, train_cfg, gen, None, max(epochs, 1))
+    trainer()(model, graph, positives, split.num_items, train_cfg, gen, None, max(epochs, 1))
     model.eval()
     with torch.no_grad():
         u_emb, i_emb = model(graph.to(device))
