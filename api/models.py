@@ -24,6 +24,7 @@ from api.schemas import (
     BrowserLink,
     LinkPair,
     LinkScore,
+    LinkStatus,
     OrderIn,
     Reason,
     RecommendationItem,
@@ -56,10 +57,9 @@ class LiveProvider(StoredScoresProvider):
         self.fraud = OnlineFraudModel(fraud) if fraud is not None else None
         self.order_scores: dict[str, float] = {}
         self.pairs: dict[tuple[str, str], float] = {}
-        if fraud is not None:
-            self.order_scores = dict(
-                zip(self.fraud.keys, fraud.tensors["scores"].tolist(), strict=True)
-            )  # type: ignore[union-attr]
+        if fraud is not None and self.fraud is not None:
+            scores = fraud.tensors["scores"].tolist()
+            self.order_scores = dict(zip(self.fraud.keys, scores, strict=True))
             self.pairs = _pairs(fraud)
         self.checkout_keys = checkout_keys
         self.titles: dict[str, str | None] = {}
@@ -123,7 +123,7 @@ class LiveProvider(StoredScoresProvider):
             if state is None:
                 return LinkScore(**base, status="unknown_source", score=None, model=None)
             score = self.rec.score(state, pair.target)
-            status = "scored" if score is not None else "not_scored"
+            status: LinkStatus = "scored" if score is not None else "not_scored"
             return LinkScore(**base, status=status, score=score, model=self.rec.version)
         if pair.type == "LIKELY_SAME_ACTOR" and self.fraud is not None:
             score = self.pairs.get((pair.source, pair.target))

@@ -447,7 +447,7 @@ def serve(
     settings = Settings()
     target = resolve_target(settings, start=True)
     with open_driver(target) as driver:
-        api = create_app(settings, driver)
+        api = create_app(settings, driver, live=True)  # trained models when present
         bind = host or settings.api_host
         console.print(f"Cartograph API on http://{bind}:{port or settings.api_port}/docs")
         uvicorn.run(api, host=bind, port=port or settings.api_port, log_level="warning")

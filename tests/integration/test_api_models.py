@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from pydantic import SecretStr
 
 from api.agreement import measure
 from api.app import create_app
@@ -47,7 +48,7 @@ def settings(tmp_path: Path, neo4j_server: ServerConfig, models: Path) -> Settin
         api_keys_file=tmp_path / "keys.json",
         neo4j_http_port=neo4j_server.http_port,
         models_dir=own,
-        pseudonym_secret=SECRET.hex(),
+        pseudonym_secret=SecretStr(SECRET.hex()),
         api_max_k=50,
     )
 
