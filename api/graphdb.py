@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from neo4j.exceptions import ClientError, ServiceUnavailable, SessionExpired
+from neo4j.exceptions import ClientError, DatabaseUnavailable, ServiceUnavailable, SessionExpired
 
 from api.errors import GraphUnavailable, QueryTimeout
 from graph.connection import Driver
@@ -59,7 +59,9 @@ def run_read(
                     break
                 rows.append({k: to_json(v) for k, v in record.items()})
             return ReadResult(columns, rows, truncated)
-    except (ServiceUnavailable, SessionExpired) as exc:
+    except (ServiceUnavailable, SessionExpired, DatabaseUnavailable) as exc:
+        # DatabaseUnavailable: the server answers but the database is shutting down or still
+        # recovering after a restart; for the caller that is the same outage as a dead server.
         raise GraphUnavailable(f"Neo4j is not reachable: {exc}") from exc
     except ClientError as exc:
         if "TransactionTimedOut" in (exc.code or "") or "Terminated" in (exc.code or ""):
