@@ -23,7 +23,7 @@ import os
 import signal
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -149,7 +149,7 @@ def _database_answers(target: Neo4jTarget) -> bool:
         return False
 
 
-def _wait(predicate, timeout_s: float) -> None:  # type: ignore[no-untyped-def]
+def _wait(predicate: Callable[[], object], timeout_s: float) -> None:
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline and not predicate():
         time.sleep(0.1)
