@@ -14,7 +14,7 @@ from typing import Any
 
 from neo4j.exceptions import ClientError, DatabaseUnavailable, ServiceUnavailable, SessionExpired
 
-from api.errors import GraphUnavailable, QueryTimeout
+from api.errors import GraphUnavailable, InvalidInput, QueryTimeout
 from graph.connection import Driver
 
 # Properties that may leave the service. Identifier nodes carry only pseudonymous keys, but free
@@ -59,6 +59,9 @@ def run_read(
                     break
                 rows.append({k: to_json(v) for k, v in record.items()})
             return ReadResult(columns, rows, truncated)
+    except UnicodeEncodeError as exc:
+        # JSON may carry a lone surrogate ("\ud800"): valid for Python, not sendable to Neo4j.
+        raise InvalidInput(f"a value is not valid Unicode text: {exc.reason}") from exc
     except (ServiceUnavailable, SessionExpired, DatabaseUnavailable) as exc:
         # DatabaseUnavailable: the server answers but the database is shutting down or still
         # recovering after a restart; for the caller that is the same outage as a dead server.
