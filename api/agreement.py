@@ -5,12 +5,11 @@ the batch forward pass stored in the artefact. Used by docs/serving.md and the t
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
 
 import numpy as np
 
 from api.models import LiveProvider
-from gnn.fraud.online_features import Checkout
+from gnn.fraud.online_features import Checkout, parse_time
 
 
 @dataclass
@@ -29,7 +28,7 @@ def stored_checkout(provider: LiveProvider, order: str) -> Checkout:
     return Checkout(
         user=r["user"] or "",
         products=list(r["products"]),
-        at=datetime.fromisoformat(r["at"].replace("Z", "+00:00")),
+        at=parse_time(r["at"]),
         card=r["card"],
         device=r["device"],
         ip=r["ip"],

@@ -13,11 +13,13 @@ is the value stored for the account's latest order (batch: the last 14-day snaps
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 DAY = 86_400.0
+_FRACTION = re.compile(r"\.\d+")
 # Identifier label → the Order relationship that reaches it (the marketplace graph model).
 IDENTIFIER_RELS = {"Address": "SHIPPED_TO", "Card": "PAID_WITH", "Device": "PLACED_FROM",
                    "IP": "FROM_IP"}  # fmt: skip
@@ -127,9 +129,21 @@ def _tabular(
     return out
 
 
+def parse_time(text: str) -> datetime:
+    """An ISO-8601 time as Neo4j writes it (``Z``, nanoseconds) as an aware ``datetime``."""
+    text = text.replace("Z", "+00:00")
+    m = _FRACTION.search(text)
+    if m:  # Python reads at most microseconds
+        text = text[: m.start()] + m.group(0)[:7] + text[m.end() :]
+    out = datetime.fromisoformat(text)
+    return out if out.tzinfo else out.replace(tzinfo=UTC)
+
+
 def _epoch(value: Any) -> float:
     if isinstance(value, datetime):
         return value.timestamp()
+    if isinstance(value, str):
+        return parse_time(value).timestamp()
     if hasattr(value, "to_native"):
         return float(value.to_native().timestamp())
     return float(value)
