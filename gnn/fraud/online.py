@@ -21,7 +21,7 @@ from typing import cast
 
 import torch
 from torch import Tensor, nn
-from torch_geometric.nn import HeteroConv
+from torch_geometric.nn import HeteroConv, SAGEConv
 from torch_geometric.typing import EdgeType
 
 from gnn.artefacts import Artefact, ArtefactError
@@ -67,14 +67,23 @@ def score_star(
         for et in model.edge_types:
             src = neighbours.get(et)
             src = src[layer_no] if src is not None else torch.zeros((0, model.dim))
-            n = src.shape[0]
-            ei = torch.stack([torch.arange(n), torch.zeros(n, dtype=torch.long)])
-            msg = cast(HeteroConv, conv).convs[et]((src, h), ei)
+            msg = _sage_one(cast(HeteroConv, conv).convs[et], src, h)
             total = msg if total is None else total + msg
         if total is not None:
             h = h + cast(nn.ModuleDict, layer)[t](total).relu()
     logit = model.head(torch.cat([inputs, h], dim=-1)).squeeze()
     return float(torch.sigmoid(logit)), torch.stack(states)
+
+
+def _sage_one(sage: SAGEConv, src: Tensor, dst: Tensor) -> Tensor:
+    """``SAGEConv`` for one destination node: ``lin_l(mean(src)) + lin_r(dst)``, without a
+    scatter (a scatter kernel costs milliseconds per call on a busy machine; this is matmuls)."""
+    if str(sage.aggr) != "mean" or sage.project or sage.normalize or not sage.root_weight:
+        n = src.shape[0]
+        ei = torch.stack([torch.arange(n), torch.zeros(n, dtype=torch.long)])
+        return cast(Tensor, sage((src, dst), ei))
+    mean = src.mean(0, keepdim=True) if src.shape[0] else torch.zeros_like(dst)
+    return cast(Tensor, sage.lin_l(mean) + sage.lin_r(dst))
 
 
 @dataclass
