@@ -211,6 +211,19 @@ def task_summary(task: str, entry: dict[str, Any]) -> str:
     return f"{task} (test {metric}; * = GNN): {cells}"
 
 
+def write_task_report(settings: Settings, name: str, report: dict[str, Any]) -> Path:
+    """``runs/<ts>/report.{json,md}`` (tables and plots) for one task; prints its summary."""
+    from cartograph.report import new_run_dir, versions, write_report
+    from cartograph.report_tasks import task_markdown, task_plots
+
+    run_dir = new_run_dir(settings.runs_dir)
+    entry = {**report, "versions": versions()}
+    md = task_markdown(name, entry, task_plots(name, entry, run_dir))
+    write_report(run_dir, {name: entry, "versions": versions()}, md)
+    console.print(task_summary(name, report), highlight=False)
+    return run_dir
+
+
 def distributed_setup(device: Any) -> tuple[Any, int]:
     """Under ``torchrun`` (``WORLD_SIZE`` > 1): join the process group (NCCL on GPUs, gloo on
     CPUs), one GPU per local rank; returns the device and this process's rank."""
@@ -232,8 +245,6 @@ def distributed_setup(device: Any) -> tuple[Any, int]:
 @handles_errors
 def train(task: TaskOpt = "recommend", seed: Annotated[int | None, typer.Option()] = None) -> None:
     """Train every model of a task side by side; save the one chosen on valid as `latest`."""
-    from cartograph.report import new_run_dir, versions, write_report
-    from cartograph.report_tasks import task_markdown, task_plots
     from cartograph.runtime import resolve_target
     from cartograph.training import resolve_device, train_task
     from gnn.tasks import load_task
@@ -255,11 +266,7 @@ def train(task: TaskOpt = "recommend", seed: Annotated[int | None, typer.Option(
         )
     if rank != 0:
         return
-    run_dir = new_run_dir(settings.runs_dir)
-    entry = {**run.report, "versions": versions()}
-    md = task_markdown(spec.name, entry, task_plots(spec.name, entry, run_dir))
-    write_report(run_dir, {spec.name: entry, "versions": versions()}, md)
-    console.print(task_summary(spec.name, run.report), highlight=False)
+    run_dir = write_task_report(settings, spec.name, run.report)
     console.print(f"model: {run.model_dir}\nreport: {run_dir / 'report.md'}")
 
 
@@ -269,8 +276,6 @@ def evaluate_model_cmd(
     task: TaskOpt = "recommend", seed: Annotated[int | None, typer.Option()] = None
 ) -> None:
     """Every model of a task on its split, side by side, with plots; saves no model."""
-    from cartograph.report import new_run_dir, versions, write_report
-    from cartograph.report_tasks import task_markdown, task_plots
     from cartograph.runtime import resolve_target
     from cartograph.training import evaluate_task, resolve_device
     from gnn.tasks import load_task
@@ -287,11 +292,7 @@ def evaluate_model_cmd(
             seed if seed is not None else (spec.seed if spec.seed is not None else settings.seed),
             resolve_device(settings.device),
         )
-    run_dir = new_run_dir(settings.runs_dir)
-    entry = {**run.report, "versions": versions()}
-    md = task_markdown(spec.name, entry, task_plots(spec.name, entry, run_dir))
-    write_report(run_dir, {spec.name: entry, "versions": versions()}, md)
-    console.print(task_summary(spec.name, run.report), highlight=False)
+    run_dir = write_task_report(settings, spec.name, run.report)
     console.print(f"report: {run_dir / 'report.md'}")
 
 

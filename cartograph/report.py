@@ -7,7 +7,6 @@ be traced to the command and data that produced it.
 from __future__ import annotations
 
 import json
-import os
 import platform
 import subprocess
 from datetime import UTC, datetime
@@ -30,12 +29,10 @@ def new_run_dir(runs_dir: Path) -> Path:
 
 
 def point_latest(run_dir: Path) -> None:
-    """Atomically repoint ``runs/latest`` (write a temp link, then rename over the old one)."""
-    link = run_dir.parent / "latest"
-    tmp = run_dir.parent / f".latest.{os.getpid()}"
-    tmp.unlink(missing_ok=True)
-    tmp.symlink_to(run_dir.name)
-    os.replace(tmp, link)
+    """Atomically repoint ``runs/latest`` (the same temp-link-and-rename as model artefacts)."""
+    from gnn.artefacts import point_latest as repoint
+
+    repoint(run_dir)
 
 
 def code_version() -> str:
