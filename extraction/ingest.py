@@ -48,8 +48,12 @@ def merge_duplicate_rels(rels: list[RelRecord]) -> list[RelRecord]:
     return [RelRecord(t, sl, sk, el, ek, props) for (sl, sk, t, el, ek), props in merged.items()]
 
 
-def ingest(mapping: Mapping, pseudonymiser: Pseudonymiser, rejects_path: Path,
-           enrichers: dict[str, Enricher] | None = None) -> IngestResult:
+def ingest(
+    mapping: Mapping,
+    pseudonymiser: Pseudonymiser,
+    rejects_path: Path,
+    enrichers: dict[str, Enricher] | None = None,
+) -> IngestResult:
     """Run the mapping, then each enricher in order; returns deduplicated records and counts."""
     timings: dict[str, float] = {}
     t0 = time.perf_counter()
@@ -67,6 +71,12 @@ def ingest(mapping: Mapping, pseudonymiser: Pseudonymiser, rejects_path: Path,
     t0 = time.perf_counter()
     nodes, rels = merge_duplicates(extracted.nodes), merge_duplicate_rels(extracted.rels)
     timings["dedupe_s"] = round(time.perf_counter() - t0, 3)
-    return IngestResult(nodes=nodes, rels=rels, counts=extracted.counts,
-                        field_issues=extracted.field_issues, rejects_path=rejects_path,
-                        enrichment=enrichment, timings=timings)
+    return IngestResult(
+        nodes=nodes,
+        rels=rels,
+        counts=extracted.counts,
+        field_issues=extracted.field_issues,
+        rejects_path=rejects_path,
+        enrichment=enrichment,
+        timings=timings,
+    )
