@@ -52,6 +52,28 @@ def _drain(driver: Driver, database: str, query: str, batch: int) -> int:
             return total
 
 
+def _replace(
+    driver: Driver,
+    database: str,
+    clear: str,
+    write: str,
+    ids: dict[str, str],
+    payloads: Iterable[dict[str, Any]],
+    model: str,
+    batch_size: int,
+) -> ScoreWrite:
+    """The one mechanism behind both shapes: drain the old results with the ``clear``
+    template, then write the new rows in batches with the ``write`` template."""
+    out = ScoreWrite()
+    out.removed = _drain(driver, database, fill_identifiers(cypher.load(clear), **ids), batch_size)
+    query = fill_identifiers(cypher.load(write), **ids)
+    for rows in batched(payloads, batch_size):
+        written = _write(driver, database, query, rows, model)
+        out.written += written
+        out.missing += len(rows) - written
+    return out
+
+
 def write_scored_links(
     driver: Driver,
     links: Iterable[ScoredLink],
@@ -64,24 +86,15 @@ def write_scored_links(
     batch_size: int = 10_000,
 ) -> ScoreWrite:
     """Replace every ``(start_label)-[rel_type]->(end_label)`` with ``links``."""
-    ids = {"start_label": start_label, "type": rel_type, "end_label": end_label}
-    out = ScoreWrite()
-    out.removed = _drain(
-        driver,
-        database,
-        fill_identifiers(cypher.load("writes/delete_scored_links"), **ids),
-        batch_size,
+    rows = (
+        {"start": r.start, "end": r.end, "score": float(r.score), "rank": int(r.rank)}
+        for r in links
     )
-    create = fill_identifiers(cypher.load("writes/create_scored_links"), **ids)
-    for rows in batched(links, batch_size):
-        payload = [
-            {"start": r.start, "end": r.end, "score": float(r.score), "rank": int(r.rank)}
-            for r in rows
-        ]
-        written = _write(driver, database, create, payload, model)
-        out.written += written
-        out.missing += len(payload) - written
-    return out
+    ids = {"start_label": start_label, "type": rel_type, "end_label": end_label}
+    return _replace(
+        driver, database, "writes/delete_scored_links", "writes/create_scored_links", ids,
+        rows, model, batch_size,
+    )  # fmt: skip
 
 
 def write_node_scores(
@@ -96,21 +109,12 @@ def write_node_scores(
     batch_size: int = 10_000,
 ) -> ScoreWrite:
     """Replace ``score_property``/``model_property`` on every ``label`` node with ``scores``."""
+    rows = ({"key": k, "score": float(s)} for k, s in scores)
     ids = {"label": label, "score_property": score_property, "model_property": model_property}
-    out = ScoreWrite()
-    out.removed = _drain(
-        driver,
-        database,
-        fill_identifiers(cypher.load("writes/clear_node_scores"), **ids),
-        batch_size,
-    )
-    query = fill_identifiers(cypher.load("writes/set_node_scores"), **ids)
-    for rows in batched(scores, batch_size):
-        payload = [{"key": k, "score": float(s)} for k, s in rows]
-        written = _write(driver, database, query, payload, model)
-        out.written += written
-        out.missing += len(payload) - written
-    return out
+    return _replace(
+        driver, database, "writes/clear_node_scores", "writes/set_node_scores", ids,
+        rows, model, batch_size,
+    )  # fmt: skip
 
 
 def _write(
