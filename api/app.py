@@ -30,7 +30,7 @@ def create_app(
     live: bool = False,
 ) -> FastAPI:
     """A ready-to-serve app; ``provider`` defaults to scores stored in the graph, or with
-    ``live`` to the trained models of ``settings.models_dir``, hot-swapped (``api.live``)."""
+    ``live`` to the trained models of ``settings.train.models_dir``, hot-swapped (``api.live``)."""
     if provider is None and live:
         from api.live import hot_swap
 
@@ -46,12 +46,12 @@ def create_app(
         settings=settings,
         driver=driver,
         provider=provider
-        or StoredScoresProvider(driver, settings.neo4j_database, settings.api_query_timeout_s),
-        keys=keys or KeyStore(settings.api_keys_file),
+        or StoredScoresProvider(driver, settings.neo4j.database, settings.api.query_timeout_s),
+        keys=keys or KeyStore(settings.api.keys_file),
         queries=catalogue("queries"),
     )
     # Neo4j Browser (its own origin) fetches the style sheet and the guide for :style and :play.
-    origins = [f"http://{h}:{settings.neo4j_http_port}" for h in ("127.0.0.1", "localhost")]
+    origins = [f"http://{h}:{settings.neo4j.http_port}" for h in ("127.0.0.1", "localhost")]
     app.add_middleware(
         CORSMiddleware, allow_origins=origins, allow_methods=["GET"], allow_headers=["*"]
     )

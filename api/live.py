@@ -53,19 +53,19 @@ def latest_targets(models_dir: Path) -> tuple[str, ...]:
 
 
 def build_live(settings: Settings, driver: Driver) -> ModelProvider:
-    """A ``LiveProvider`` on the latest artefacts of ``settings.models_dir``."""
+    """A ``LiveProvider`` on the latest artefacts of ``settings.train.models_dir``."""
     from api.checkout import CheckoutKeys
     from api.models import LiveProvider
     from cartograph.runtime import pseudonymiser
     from extraction.mapping import load_mapping
 
-    rec = load_latest(settings.models_dir, "recommend")
-    fraud = load_latest(settings.models_dir, "fraud")
+    rec = load_latest(settings.train.models_dir, "recommend")
+    fraud = load_latest(settings.train.models_dir, "fraud")
     keys = None
     if fraud is not None:
-        keys = CheckoutKeys(load_mapping(settings.mapping), pseudonymiser(settings))
+        keys = CheckoutKeys(load_mapping(settings.ingest.mapping), pseudonymiser(settings))
     provider = LiveProvider(
-        driver, settings.neo4j_database, settings.api_query_timeout_s, rec, fraud, keys
+        driver, settings.neo4j.database, settings.api.query_timeout_s, rec, fraud, keys
     )
     log.info(
         "models loaded: %s", {t: a.version for t, a in (("recommend", rec), ("fraud", fraud)) if a}
@@ -142,8 +142,8 @@ def hot_swap(settings: Settings, driver: Driver) -> HotSwapProvider:
     """The serving provider of ``cartograph serve``: live models, hot-swapped."""
     return HotSwapProvider(
         build=lambda: build_live(settings, driver),
-        watch=lambda: latest_targets(settings.models_dir),
+        watch=lambda: latest_targets(settings.train.models_dir),
         fallback=lambda: StoredScoresProvider(
-            driver, settings.neo4j_database, settings.api_query_timeout_s
+            driver, settings.neo4j.database, settings.api.query_timeout_s
         ),
     )

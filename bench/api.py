@@ -35,7 +35,7 @@ from api.keys import KeyStore
 from bench.common import OUT_DIR, ROOT, Machine, command_line, graph_counts
 from cartograph.pipeline import run_ingest
 from cartograph.runtime import pseudonymiser
-from cartograph.settings import Settings
+from cartograph.settings import NEO4J_BROWSER_VERSION, NEO4J_VERSION, Settings
 from extraction.marketplace import generate
 from gnn.artefacts import load_artefact, resolve
 from graph import server
@@ -47,8 +47,9 @@ Request = Callable[[httpx.AsyncClient], Any]
 
 def bench_api_server() -> ServerConfig:
     return ServerConfig(
-        home=ROOT / "var" / "neo4j-bench-api", version="5.26.30", browser_version="5.24.0",
-        bolt_port=7693, http_port=7480, heap="1g", pagecache="1g",
+        home=ROOT / "var" / "neo4j-bench-api", version=NEO4J_VERSION,
+        browser_version=NEO4J_BROWSER_VERSION, bolt_port=7693, http_port=7480, heap="1g",
+        pagecache="1g",
     )  # fmt: skip
 
 
@@ -61,7 +62,7 @@ def load_graph(target: Neo4jTarget, settings: Settings, data: Path) -> dict[str,
     if not (data / "raw").exists():
         generate("small", 7, data)
     with tempfile.TemporaryDirectory() as run_dir:
-        run_ingest(target, data, settings.mapping, pseudonymiser(settings), Path(run_dir),
+        run_ingest(target, data, settings.ingest.mapping, pseudonymiser(settings), Path(run_dir),
                    show_progress=False)  # fmt: skip
     with open_driver(target) as driver:
         return graph_counts(driver)

@@ -18,6 +18,7 @@ from typing import Any
 
 from neo4j import Driver
 
+from cartograph.settings import NEO4J_BROWSER_VERSION, NEO4J_VERSION
 from graph import server
 from graph.connection import Neo4jTarget, count_by_label, count_by_type, open_driver
 from graph.server import ServerConfig
@@ -25,7 +26,6 @@ from graph.writer import apply_schema
 
 ROOT = Path(__file__).resolve().parents[1]
 OUT_DIR = ROOT / "bench" / "out"
-NEO4J_VERSION = "5.26.30"
 
 
 def bench_server_config() -> ServerConfig:
@@ -33,7 +33,7 @@ def bench_server_config() -> ServerConfig:
     return ServerConfig(
         home=ROOT / "var" / "neo4j-bench",
         version=NEO4J_VERSION,
-        browser_version="5.24.0",
+        browser_version=NEO4J_BROWSER_VERSION,
         bolt_port=7689,
         http_port=7476,
         heap="2g",

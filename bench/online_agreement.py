@@ -30,11 +30,11 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=7)
     args = ap.parse_args()
     settings = Settings()
-    fraud = load_latest(settings.models_dir, "fraud")
-    assert fraud is not None, f"no fraud model under {settings.models_dir}"
+    fraud = load_latest(settings.train.models_dir, "fraud")
+    assert fraud is not None, f"no fraud model under {settings.train.models_dir}"
     target = resolve_target(settings, start=False)
     with open_driver(target) as driver:
-        provider = LiveProvider(driver, settings.neo4j_database, 30.0, None, fraud, None)
+        provider = LiveProvider(driver, settings.neo4j.database, 30.0, None, fraud, None)
         keys = fraud.keys["Order"]
         orders = random.Random(args.seed).sample(keys, min(args.orders, len(keys)))
         t0 = time.perf_counter()

@@ -47,6 +47,7 @@ if __package__ in (None, ""):  # run as a script: make ``bench`` importable from
 
 from api.keys import KeyStore
 from bench.common import OUT_DIR, ROOT, Machine, command_line, server_version
+from cartograph.settings import NEO4J_BROWSER_VERSION, NEO4J_VERSION
 from graph import server
 from graph.connection import Driver, Neo4jTarget, open_driver
 from graph.server import ServerConfig
@@ -66,8 +67,8 @@ CLI = Path(sys.executable).parent / "cartograph"
 def soak_server_config() -> ServerConfig:
     return ServerConfig(
         home=SOAK_HOME,
-        version="5.26.30",
-        browser_version="5.24.0",
+        version=NEO4J_VERSION,
+        browser_version=NEO4J_BROWSER_VERSION,
         bolt_port=7697,
         http_port=7484,
         heap="1g",

@@ -132,15 +132,15 @@ def ingest(
     run_dir = new_run_dir(settings.runs_dir)
     # Enrichment (text extraction, entity resolution) is built for the marketplace's files;
     # a user's own mapping loads without it.
-    thresholds = (settings.er_user_threshold, settings.er_product_threshold)
+    thresholds = (settings.ingest.er_user_threshold, settings.ingest.er_product_threshold)
     enrichers = default_enrichers(data_dir, settings.seed, thresholds) if mapping is None else None
     result, counts, load_s = run_ingest(
         target,
         data_dir,
-        mapping or settings.mapping,
+        mapping or settings.ingest.mapping,
         pseudonymiser(settings),
         run_dir,
-        settings.batch_size,
+        settings.ingest.batch_size,
         enrichers,
     )
     summary = ingest_summary(result, counts, load_s)
@@ -252,7 +252,7 @@ def train(task: TaskOpt = "recommend", seed: Annotated[int | None, typer.Option(
 
     settings = Settings()
     spec = load_task(task)
-    device, rank = distributed_setup(resolve_device(settings.device))
+    device, rank = distributed_setup(resolve_device(settings.train.device))
     target = resolve_target(settings, start=rank == 0)
     with open_driver(target) as driver:
         run = train_task(
@@ -261,7 +261,7 @@ def train(task: TaskOpt = "recommend", seed: Annotated[int | None, typer.Option(
             spec,
             seed if seed is not None else (spec.seed if spec.seed is not None else settings.seed),
             device,
-            settings.models_dir,
+            settings.train.models_dir,
             save=rank == 0,
         )
     if rank != 0:
@@ -290,7 +290,7 @@ def evaluate_model_cmd(
             target.database,
             spec,
             seed if seed is not None else (spec.seed if spec.seed is not None else settings.seed),
-            resolve_device(settings.device),
+            resolve_device(settings.train.device),
         )
     run_dir = write_task_report(settings, spec.name, run.report)
     console.print(f"report: {run_dir / 'report.md'}")
@@ -319,7 +319,7 @@ def score(
 
     settings = Settings()
     name = load_task(task).name if model is None else task
-    model_dir = resolve(settings.models_dir, model or name)
+    model_dir = resolve(settings.train.models_dir, model or name)
     target = resolve_target(settings, start=True)
     with open_driver(target) as driver:
         summary = score_task(driver, target.database, model_dir, output, top_k, write_back)
@@ -345,8 +345,8 @@ def movielens(
         settings.data_dir,
         pseudonymiser(settings),
         settings.seed,
-        settings.models_dir,
-        settings.device,
+        settings.train.models_dir,
+        settings.train.device,
         max_ratings,
     )
     console.print(task_summary("movielens", result.report["movielens"]), highlight=False)
@@ -368,15 +368,15 @@ def demo() -> None:
         target,
         settings.runs_dir,
         settings.data_dir,
-        settings.mapping,
+        settings.ingest.mapping,
         pseudonymiser(settings),
         settings.scale,
         settings.seed,
         browser,
-        settings.batch_size,
-        er_thresholds=(settings.er_user_threshold, settings.er_product_threshold),
-        models_dir=settings.models_dir,
-        device=settings.device,
+        settings.ingest.batch_size,
+        er_thresholds=(settings.ingest.er_user_threshold, settings.ingest.er_product_threshold),
+        models_dir=settings.train.models_dir,
+        device=settings.train.device,
     )
     ing = result.report["ingestion"]
     console.print(
@@ -403,7 +403,7 @@ def demo() -> None:
 
 def api_hint(settings: Settings, report: dict[str, Any]) -> str:
     """How to start the API and one curl per endpoint, with keys that exist in the demo graph."""
-    base = f"http://{settings.api_host}:{settings.api_port}"
+    base = f"http://{settings.api.host}:{settings.api.port}"
     top = report.get("fraud", {}).get("account_links", {}).get("top", [])
     user = top[0]["a"] if top else "<user key>"
     h = '-H "X-API-Key: $TOKEN"'
@@ -449,9 +449,9 @@ def serve(
     target = resolve_target(settings, start=True)
     with open_driver(target) as driver:
         api = create_app(settings, driver, live=True)  # trained models when present
-        bind = host or settings.api_host
-        console.print(f"Cartograph API on http://{bind}:{port or settings.api_port}/docs")
-        uvicorn.run(api, host=bind, port=port or settings.api_port, log_level="warning")
+        bind = host or settings.api.host
+        console.print(f"Cartograph API on http://{bind}:{port or settings.api.port}/docs")
+        uvicorn.run(api, host=bind, port=port or settings.api.port, log_level="warning")
 
 
 @apikey_app.command("create")
@@ -464,7 +464,7 @@ def apikey_create(
     """Create a key; the token is printed once and only its salted hash is stored."""
     from api.keys import KeyStore
 
-    key, token = KeyStore(Settings().api_keys_file).create(role, name)
+    key, token = KeyStore(Settings().api.keys_file).create(role, name)
     if not quiet:
         console.print(f"key {key.id} ({key.role}) created; the token is shown only now:")
     sys.stdout.write(token + "\n")
@@ -476,7 +476,7 @@ def apikey_list() -> None:
     """List keys (id, role, name, created, revoked); never the tokens."""
     from api.keys import KeyStore
 
-    for k in KeyStore(Settings().api_keys_file).records():
+    for k in KeyStore(Settings().api.keys_file).records():
         state = "revoked" if k.revoked else "active"
         sys.stdout.write(f"{k.id}\t{k.role}\t{state}\t{k.created_at}\t{k.name}\n")
 
@@ -489,7 +489,7 @@ def apikey_revoke(
     """Revoke a key; a running server refuses it from its next request."""
     from api.keys import KeyStore
 
-    if not KeyStore(Settings().api_keys_file).revoke(key_id):
+    if not KeyStore(Settings().api.keys_file).revoke(key_id):
         console.print(f"[red]error[/red] [E622] no active key {key_id!r}", highlight=False)
         raise typer.Exit(1)
     console.print(f"revoked {key_id}")

@@ -12,29 +12,29 @@ from graph.server import start as start_server
 
 def server_config(settings: Settings) -> ServerConfig:
     return ServerConfig(
-        home=settings.neo4j_home,
-        version=settings.neo4j_version,
-        browser_version=settings.neo4j_browser_version,
-        bolt_port=settings.neo4j_bolt_port,
-        http_port=settings.neo4j_http_port,
-        heap=settings.neo4j_heap,
-        pagecache=settings.neo4j_pagecache,
-        start_timeout_s=settings.neo4j_start_timeout_s,
+        home=settings.neo4j.home,
+        version=settings.neo4j.version,
+        browser_version=settings.neo4j.browser_version,
+        bolt_port=settings.neo4j.bolt_port,
+        http_port=settings.neo4j.http_port,
+        heap=settings.neo4j.heap,
+        pagecache=settings.neo4j.pagecache,
+        start_timeout_s=settings.neo4j.start_timeout_s,
     )
 
 
 def resolve_target(settings: Settings, start: bool = True) -> Neo4jTarget:
     """The user's Neo4j if ``CARTOGRAPH_NEO4J_URI`` is set, else the managed one (started)."""
     if not settings.managed:
-        if settings.neo4j_password is None:
+        if settings.neo4j.password is None:
             raise ConfigError(
                 "CARTOGRAPH_NEO4J_URI is set but CARTOGRAPH_NEO4J_PASSWORD is not", code="E101"
             )
         return Neo4jTarget(
-            uri=str(settings.neo4j_uri),
-            user=settings.neo4j_user,
-            password=settings.neo4j_password.get_secret_value(),
-            database=settings.neo4j_database,
+            uri=str(settings.neo4j.uri),
+            user=settings.neo4j.user,
+            password=settings.neo4j.password.get_secret_value(),
+            database=settings.neo4j.database,
             managed=False,
         )
     cfg = server_config(settings)
@@ -52,7 +52,7 @@ def resolve_target(settings: Settings, start: bool = True) -> Neo4jTarget:
         uri=cfg.bolt_uri,
         user="neo4j",
         password=password,
-        database=settings.neo4j_database,
+        database=settings.neo4j.database,
         managed=True,
     )
 

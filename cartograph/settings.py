@@ -1,74 +1,110 @@
-"""All configuration in one pydantic-settings object (env prefix ``CARTOGRAPH_``).
+"""All configuration in one pydantic-settings object (env prefix ``CARTOGRAPH_``), nested by
+concern: ``neo4j``, ``ingest``, ``train``, ``api``.
 
 Only the CLI and the app factory build it; lower layers receive plain arguments, so they stay
-testable and reusable without an environment.
+testable and reusable without an environment. A nested field is set from the environment as
+``CARTOGRAPH_<GROUP>_<FIELD>`` (``CARTOGRAPH_NEO4J_URI``, ``CARTOGRAPH_API_PORT``,
+``CARTOGRAPH_INGEST_BATCH_SIZE``, ``CARTOGRAPH_TRAIN_DEVICE``); the group is split off at the first
+underscore only, so field names keep theirs.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import Field, SecretStr
+from pydantic import BaseModel, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+# The one place the managed server's versions are written down: 5.26 is the LTS line that runs
+# on the machine's JDK 17; Browser 5.24.0 is the newest on Maven Central.
+NEO4J_VERSION = "5.26.30"
+NEO4J_BROWSER_VERSION = "5.24.0"
+
+
+class Neo4jSettings(BaseModel):
+    """Which Neo4j: a user's (``uri`` given: nothing is installed or started) or the managed one."""
+
+    uri: str | None = None
+    user: str = "neo4j"
+    password: SecretStr | None = None
+    database: str = "neo4j"
+    version: str = NEO4J_VERSION
+    browser_version: str = NEO4J_BROWSER_VERSION
+    home: Path = PROJECT_ROOT / "var" / "neo4j"
+    bolt_port: int = 7687
+    http_port: int = 7474
+    # Heap 2g + page cache 2g leaves most of 24 GiB to PyTorch and the API.
+    heap: str = "2g"
+    pagecache: str = "2g"
+    start_timeout_s: float = Field(default=120.0, gt=0)
+
+
+class IngestSettings(BaseModel):
+    """Reading, cleaning and loading exports."""
+
+    mapping: Path = PROJECT_ROOT / "extraction" / "mappings" / "marketplace.yaml"
+    # Rows per UNWIND batch: large enough to amortise a round trip, small enough for 2g of heap.
+    batch_size: int = Field(default=10_000, gt=0)
+    # Entity resolution: a SAME_AS is written at or above these scores (see
+    # docs/entity-resolution.md for how they were chosen on seed 7 and checked on seed 8).
+    er_user_threshold: float = Field(default=0.6, ge=0, le=1)
+    er_product_threshold: float = Field(default=0.4, ge=0, le=1)
+
+
+class TrainingSettings(BaseModel):
+    """Where models go and what they run on."""
+
+    # Trained models: <models_dir>/<task>/<stamp>/, with <task>/latest -> the newest good one.
+    models_dir: Path = PROJECT_ROOT / "var" / "models"
+    # "auto": cuda when available, else cpu; or any torch device string ("cpu", "cuda:1").
+    device: str = "auto"
+
+
+class ApiSettings(BaseModel):
+    """The HTTP service."""
+
+    # Loopback by default: the service is exposed only when an operator says so.
+    host: str = "127.0.0.1"
+    port: int = Field(default=8000, gt=0, lt=65536)
+    # API keys, hashed at rest (salted SHA-256 of a 256-bit random token), mode 0600.
+    keys_file: Path = PROJECT_ROOT / "var" / "secrets" / "api_keys.json"
+    # Analyst queries: bounded so one heavy query cannot starve the service on 2 cores.
+    query_timeout_s: float = Field(default=10.0, gt=0)
+    row_limit: int = Field(default=1000, gt=0)
+    # Largest K for recommendations and most pairs per /links/score request.
+    max_k: int = Field(default=100, gt=0)
+    max_pairs: int = Field(default=1000, gt=0)
 
 
 class Settings(BaseSettings):
     """Resolved configuration. Defaults target the managed local Neo4j on a 2-core, 24 GiB box."""
 
-    model_config = SettingsConfigDict(env_prefix="CARTOGRAPH_", env_file=None, extra="ignore")
+    model_config = SettingsConfigDict(
+        env_prefix="CARTOGRAPH_",
+        env_file=None,
+        extra="ignore",
+        env_nested_delimiter="_",
+        env_nested_max_split=1,
+    )
 
-    # External Neo4j: when a URI is given, nothing is installed or started.
-    neo4j_uri: str | None = None
-    neo4j_user: str = "neo4j"
-    neo4j_password: SecretStr | None = None
-    neo4j_database: str = "neo4j"
+    neo4j: Neo4jSettings = Field(default_factory=Neo4jSettings)
+    ingest: IngestSettings = Field(default_factory=IngestSettings)
+    train: TrainingSettings = Field(default_factory=TrainingSettings)
+    api: ApiSettings = Field(default_factory=ApiSettings)
 
-    # Managed local Neo4j. 5.26 is the LTS line that runs on the machine's JDK 17.
-    neo4j_version: str = "5.26.30"
-    neo4j_browser_version: str = "5.24.0"
-    neo4j_home: Path = PROJECT_ROOT / "var" / "neo4j"
-    neo4j_bolt_port: int = 7687
-    neo4j_http_port: int = 7474
-    # Heap 2g + page cache 2g leaves most of 24 GiB to PyTorch and the API.
-    neo4j_heap: str = "2g"
-    neo4j_pagecache: str = "2g"
-    neo4j_start_timeout_s: float = Field(default=120.0, gt=0)
-
+    # One seed for generation, splits and training: the same command gives the same results.
+    seed: int = 7
     runs_dir: Path = PROJECT_ROOT / "runs"
-    # Trained models: <models_dir>/<task>/<stamp>/, with <task>/latest -> the newest good one.
-    models_dir: Path = PROJECT_ROOT / "var" / "models"
-    # "auto": cuda when available, else cpu; or any torch device string ("cpu", "cuda:1").
-    device: str = "auto"
     # Built-in data: generated once per (scale, seed) under data_dir and reused.
     data_dir: Path = PROJECT_ROOT / "var" / "data"
     scale: str = "small"
-    mapping: Path = PROJECT_ROOT / "extraction" / "mappings" / "marketplace.yaml"
-    # Key for pseudonymising identifiers: hex in the environment, else a 0600 file made once.
+    # Key for pseudonymising identifiers (ingestion and the API's checkouts share it): hex in
+    # the environment, else a 0600 file made once.
     pseudonym_secret: SecretStr | None = None
-    # Entity resolution: a SAME_AS is written at or above these scores (see
-    # docs/entity-resolution.md for how they were chosen on seed 7 and checked on seed 8).
-    er_user_threshold: float = Field(default=0.6, ge=0, le=1)
-    er_product_threshold: float = Field(default=0.4, ge=0, le=1)
     pseudonym_secret_file: Path = PROJECT_ROOT / "var" / "secrets" / "pseudonym.key"
-    seed: int = 7
-    batch_size: int = Field(default=10_000, gt=0)
 
     @property
     def managed(self) -> bool:
         """True when Cartograph runs its own local server rather than a user-supplied one."""
-        return self.neo4j_uri is None
-
-    # --- HTTP API (issue 5) ---
-    # Loopback by default: the service is exposed only when an operator says so.
-    api_host: str = "127.0.0.1"
-    api_port: int = Field(default=8000, gt=0, lt=65536)
-    # API keys, hashed at rest (salted SHA-256 of a 256-bit random token), mode 0600.
-    api_keys_file: Path = PROJECT_ROOT / "var" / "secrets" / "api_keys.json"
-    # Analyst queries: bounded so one heavy query cannot starve the service on 2 cores.
-    api_query_timeout_s: float = Field(default=10.0, gt=0)
-    api_row_limit: int = Field(default=1000, gt=0)
-    # Largest K for recommendations and most pairs per /links/score request.
-    api_max_k: int = Field(default=100, gt=0)
-    api_max_pairs: int = Field(default=1000, gt=0)
+        return self.neo4j.uri is None

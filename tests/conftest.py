@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from cartograph.settings import PROJECT_ROOT
+from cartograph.settings import NEO4J_BROWSER_VERSION, NEO4J_VERSION, PROJECT_ROOT
 from graph.connection import Driver, Neo4jTarget, open_driver
 from graph.server import ServerConfig, start, stop
 from graph.writer import clear_database
@@ -23,8 +23,8 @@ def neo4j_server() -> Iterator[ServerConfig]:
     (set ``CARTOGRAPH_TEST_KEEP_NEO4J=1`` to leave it running between local runs)."""
     cfg = ServerConfig(
         home=TEST_HOME,
-        version="5.26.30",
-        browser_version="5.24.0",
+        version=NEO4J_VERSION,
+        browser_version=NEO4J_BROWSER_VERSION,
         bolt_port=int(os.environ.get("CARTOGRAPH_TEST_BOLT_PORT", "17687")),
         http_port=int(os.environ.get("CARTOGRAPH_TEST_HTTP_PORT", "17474")),
         heap="1g",

@@ -50,13 +50,13 @@ def run_query(name: QueryName, run: QueryRun, ctx: Ctx, _: AnalystKey) -> QueryR
         params = bind(spec, run.params)
     except SpecError as exc:
         raise InvalidInput(str(exc)) from exc
-    cap = ctx.settings.api_row_limit
+    cap = ctx.settings.api.row_limit
     if run.limit is not None and run.limit > cap:
         raise InvalidInput(f"limit must be <= {cap}")
     limit = run.limit or cap
     result = run_read(
-        ctx.driver, ctx.settings.neo4j_database, spec.text, params,
-        ctx.settings.api_query_timeout_s, limit,
+        ctx.driver, ctx.settings.neo4j.database, spec.text, params,
+        ctx.settings.api.query_timeout_s, limit,
     )  # fmt: skip
     return QueryResult(
         name=name, columns=result.columns, rows=result.rows, truncated=result.truncated,

@@ -32,7 +32,7 @@ def ready(ctx: Ctx) -> JSONResponse:
     neo4j_ok, models = False, {}
     try:
         query = cypher.load("service/server_version")
-        rows = run_read(ctx.driver, ctx.settings.neo4j_database, query, {}, 5.0, 5).rows
+        rows = run_read(ctx.driver, ctx.settings.neo4j.database, query, {}, 5.0, 5).rows
         versions.update({f"neo4j ({r['name']})": str(r["version"]) for r in rows})
         neo4j_ok = True
         models = ctx.provider.status()

@@ -23,16 +23,16 @@ def recommendations(
     k: Annotated[int, Query(ge=1, description="how many products (at most the server's max)")] = 10,
 ) -> Recommendations:
     """Top-K products for a user, excluding what they already bought, each with a reason."""
-    if k > ctx.settings.api_max_k:
-        raise InvalidInput(f"k must be <= {ctx.settings.api_max_k}")
+    if k > ctx.settings.api.max_k:
+        raise InvalidInput(f"k must be <= {ctx.settings.api.max_k}")
     return ctx.provider.recommend(key, k)
 
 
 @router.post("/links/score")
 def score_links(body: LinkScoreRequest, ctx: Ctx, _: ServiceKey) -> LinkScores:
     """Scores for (source, target, type) pairs; ``status`` says why a score is missing."""
-    if len(body.pairs) > ctx.settings.api_max_pairs:
-        raise InvalidInput(f"at most {ctx.settings.api_max_pairs} pairs per request")
+    if len(body.pairs) > ctx.settings.api.max_pairs:
+        raise InvalidInput(f"at most {ctx.settings.api.max_pairs} pairs per request")
     return LinkScores(scores=ctx.provider.score_links(body.pairs))
 
 

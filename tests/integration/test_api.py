@@ -27,17 +27,14 @@ INJECTION = "x'}) MATCH (n) DETACH DELETE n //"
 @pytest.fixture()
 def settings(tmp_path: Path, neo4j_server: ServerConfig) -> Settings:
     return Settings(
-        api_keys_file=tmp_path / "keys.json",
-        neo4j_http_port=neo4j_server.http_port,
-        api_max_k=50,
-        api_max_pairs=5,
-        api_row_limit=100,
+        api={"keys_file": tmp_path / "keys.json", "max_k": 50, "max_pairs": 5, "row_limit": 100},
+        neo4j={"http_port": neo4j_server.http_port},
     )
 
 
 @pytest.fixture()
 def keys(settings: Settings) -> dict[str, str]:
-    store = KeyStore(settings.api_keys_file)
+    store = KeyStore(settings.api.keys_file)
     return {role: store.create(role, f"test {role}")[1] for role in ("service", "analyst")}
 
 
@@ -102,7 +99,7 @@ def test_missing_wrong_and_revoked_keys_are_401(client: TestClient, keys, settin
     _error(client.get(url), 401, "E601")
     _error(client.get(url, headers=_h("cgk_nope_nope")), 401, "E601")
     _error(client.get(url, headers=_h(keys["service"] + "x")), 401, "E601")
-    store = KeyStore(settings.api_keys_file)
+    store = KeyStore(settings.api.keys_file)
     store.revoke(next(k.id for k in store.records() if k.role == "service"))
     _error(client.get(url, headers=_h(keys["service"])), 401, "E601")
 
@@ -323,7 +320,7 @@ def test_stored_risk_with_reasons(client: TestClient, keys, marketplace) -> None
 
 
 def test_browser_assets_are_public_with_cors_for_browser(client: TestClient, settings) -> None:
-    origin = f"http://127.0.0.1:{settings.neo4j_http_port}"
+    origin = f"http://127.0.0.1:{settings.neo4j.http_port}"
     r = client.get("/browser/guide", headers={"Origin": origin})
     assert r.status_code == 200 and "<carousel" in r.text
     assert r.headers["access-control-allow-origin"] == origin

@@ -30,8 +30,8 @@ FUZZ = settings(
 
 
 def _client(marketplace, tmp_path: Path) -> tuple[TestClient, str]:
-    s = Settings(api_keys_file=tmp_path / "keys.json", api_query_timeout_s=5.0)
-    token = KeyStore(s.api_keys_file).create("analyst")[1]
+    s = Settings(api={"keys_file": tmp_path / "keys.json", "query_timeout_s": 5.0})
+    token = KeyStore(s.api.keys_file).create("analyst")[1]
     return TestClient(create_app(s, marketplace.driver)), token
 
 

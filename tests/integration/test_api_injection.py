@@ -65,8 +65,8 @@ SLOW_S = 10.0  # every refusal below is cheap; this only catches a parse or quer
 
 @pytest.fixture()
 def api(tmp_path: Path, marketplace) -> Iterator[tuple[TestClient, dict[str, str]]]:
-    settings = Settings(api_keys_file=tmp_path / "keys.json", api_query_timeout_s=5.0)
-    store = KeyStore(settings.api_keys_file)
+    settings = Settings(api={"keys_file": tmp_path / "keys.json", "query_timeout_s": 5.0})
+    store = KeyStore(settings.api.keys_file)
     tokens = {r: store.create(r, f"injection {r}")[1] for r in ("service", "analyst")}
     with TestClient(create_app(settings, marketplace.driver)) as client:
         yield client, tokens

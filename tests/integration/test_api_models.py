@@ -46,17 +46,16 @@ def settings(tmp_path: Path, neo4j_server: ServerConfig, models: Path) -> Settin
     own = tmp_path / "models"
     shutil.copytree(models, own, symlinks=True)
     return Settings(
-        api_keys_file=tmp_path / "keys.json",
-        neo4j_http_port=neo4j_server.http_port,
-        models_dir=own,
+        api={"keys_file": tmp_path / "keys.json", "max_k": 50},
+        neo4j={"http_port": neo4j_server.http_port},
+        train={"models_dir": own},
         pseudonym_secret=SecretStr(SECRET.hex()),
-        api_max_k=50,
     )
 
 
 @pytest.fixture()
 def token(settings: Settings) -> str:
-    return KeyStore(settings.api_keys_file).create("service", "test")[1]
+    return KeyStore(settings.api.keys_file).create("service", "test")[1]
 
 
 @pytest.fixture()
@@ -263,7 +262,7 @@ def test_hot_swap_keeps_serving_on_a_broken_artefact(
 ) -> None:
     url = f"/users/{marketplace.user}/recommendations?k=3"
     old = client.get(url, headers=_h(token)).json()["model"]
-    good = resolve(settings.models_dir, "recommend")
+    good = resolve(settings.train.models_dir, "recommend")
     broken = good.parent / "20990101T000000000000Z"
     shutil.copytree(good, broken)
     (broken / "tensors.pt").write_bytes((broken / "tensors.pt").read_bytes()[:100])  # truncated

@@ -119,7 +119,7 @@ class Cdp:
 @pytest.fixture()
 def api_url(marketplace, neo4j_server: ServerConfig, tmp_path: Path) -> Iterator[str]:
     settings = Settings(
-        api_keys_file=tmp_path / "keys.json", neo4j_http_port=neo4j_server.http_port
+        api={"keys_file": tmp_path / "keys.json"}, neo4j={"http_port": neo4j_server.http_port}
     )
     server = uvicorn.Server(
         uvicorn.Config(create_app(settings, marketplace.driver), host="127.0.0.1", port=0,

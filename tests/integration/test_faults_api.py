@@ -33,7 +33,7 @@ import uvicorn
 
 from api.app import create_app
 from api.keys import KeyStore
-from cartograph.settings import PROJECT_ROOT, Settings
+from cartograph.settings import NEO4J_BROWSER_VERSION, NEO4J_VERSION, PROJECT_ROOT, Settings
 from graph.connection import Driver, Neo4jTarget, open_driver
 from graph.server import ServerConfig, read_pid, start, stop
 
@@ -61,8 +61,8 @@ MERGE (u)-[r:RECOMMENDED]->(p) SET r.score = 1.0 - i * 0.1, r.rank = i, r.model 
 def fault_server() -> Iterator[ServerConfig]:
     cfg = ServerConfig(
         home=FAULT_HOME,
-        version="5.26.30",
-        browser_version="5.24.0",
+        version=NEO4J_VERSION,
+        browser_version=NEO4J_BROWSER_VERSION,
         bolt_port=int(os.environ.get("CARTOGRAPH_TEST_FAULT_API_BOLT_PORT", "57887")),
         http_port=int(os.environ.get("CARTOGRAPH_TEST_FAULT_API_HTTP_PORT", "57674")),
         heap="512m",
@@ -161,8 +161,8 @@ def test_neo4j_stops_while_serving(fault_server: ServerConfig, tmp_path: Path, f
     cfg = fault_server
     start(cfg)  # the previous variant may have left it stopped
     target = Neo4jTarget(cfg.bolt_uri, "neo4j", cfg.password_file.read_text().strip())
-    settings = Settings(api_keys_file=tmp_path / "keys.json")  # 10 s query timeout
-    token = KeyStore(settings.api_keys_file).create("service", "fault test")[1]
+    settings = Settings(api={"keys_file": tmp_path / "keys.json"})  # 10 s query timeout
+    token = KeyStore(settings.api.keys_file).create("service", "fault test")[1]
     with open_driver(target) as driver:
         driver.execute_query(SEED)
         server, thread, base = _serve(settings, driver)

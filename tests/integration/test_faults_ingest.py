@@ -22,7 +22,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from cartograph.settings import PROJECT_ROOT
+from cartograph.settings import NEO4J_BROWSER_VERSION, NEO4J_VERSION, PROJECT_ROOT
 from graph.connection import Driver, Neo4jTarget, count_by_label, count_by_type, open_driver
 from graph.server import ServerConfig, read_pid, start, stop
 from graph.writer import clear_database
@@ -43,8 +43,8 @@ CLI = Path(sys.executable).parent / "cartograph"
 def fault_server() -> Iterator[ServerConfig]:
     cfg = ServerConfig(
         home=FAULT_HOME,
-        version="5.26.30",
-        browser_version="5.24.0",
+        version=NEO4J_VERSION,
+        browser_version=NEO4J_BROWSER_VERSION,
         bolt_port=int(os.environ.get("CARTOGRAPH_TEST_FAULT_BOLT_PORT", "57787")),
         http_port=int(os.environ.get("CARTOGRAPH_TEST_FAULT_HTTP_PORT", "57574")),
         heap="512m",

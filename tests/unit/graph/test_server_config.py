@@ -4,6 +4,7 @@ from pathlib import Path
 import pytest
 
 from cartograph.errors import Neo4jServerError
+from cartograph.settings import NEO4J_BROWSER_VERSION, NEO4J_VERSION
 from graph import server
 from graph.server import ServerConfig, find_java, read_pid, tail_logs, write_config
 
@@ -11,8 +12,8 @@ from graph.server import ServerConfig, find_java, read_pid, tail_logs, write_con
 def _cfg(tmp_path: Path) -> ServerConfig:
     return ServerConfig(
         home=tmp_path / "neo",
-        version="5.26.30",
-        browser_version="5.24.0",
+        version=NEO4J_VERSION,
+        browser_version=NEO4J_BROWSER_VERSION,
         bolt_port=17001,
         http_port=17002,
         heap="1g",
