@@ -93,15 +93,15 @@ def prepare_graph(target: Neo4jTarget, force: bool) -> dict[str, Any]:
         )[0]
     if scored["recs"] and scored["risks"] and not force:
         return {"reused": True, **scored}
-    from cartograph.pipeline import run_demo
+    from cartograph.pipeline import DemoConfig, run_demo
     from extraction.pseudonymise import Pseudonymiser
 
     t0 = time.perf_counter()
-    result = run_demo(
-        target, WORK / "runs", ROOT / "var" / "data", MAPPING, Pseudonymiser(SECRET), "small", 7,
-        None, show_progress=False, tasks=("recommend", "fraud"), models_dir=WORK / "models",
-        task_overrides=TASK_OVERRIDES,
+    cfg = DemoConfig(
+        WORK / "runs", ROOT / "var" / "data", MAPPING, Pseudonymiser(SECRET), show_progress=False,
+        tasks=("recommend", "fraud"), models_dir=WORK / "models", task_overrides=TASK_OVERRIDES,
     )  # fmt: skip
+    result = run_demo(target, cfg)
     return {
         "reused": False,
         "seconds": round(time.perf_counter() - t0, 1),

@@ -17,6 +17,7 @@ from tqdm import tqdm
 from cartograph.report import new_run_dir, versions, write_report
 from cartograph.report_md import render_markdown
 from cartograph.report_tasks import task_markdown, task_plots
+from cartograph.settings import Settings
 from cartograph.training import resolve_device, score_task, train_task
 from extraction.enrich import entity_resolution, text_extraction
 from extraction.evaluate import evaluate_extraction
@@ -147,40 +148,66 @@ def ingest_summary(result: IngestResult, counts: WriteCounts, load_s: float) -> 
     }
 
 
-def run_demo(
-    target: Neo4jTarget,
-    runs_dir: Path,
-    data_root: Path,
-    mapping_path: Path,
-    pseudonymiser: Pseudonymiser,
-    scale: str,
-    seed: int,
-    browser_url: str | None,
-    batch_size: int = 10_000,
-    show_progress: bool = True,
-    er_thresholds: tuple[float, float] = (0.6, 0.4),
-    tasks: tuple[str, ...] = DEMO_TASKS,
-    models_dir: Path | None = None,
-    device: str = "auto",
-    task_overrides: dict[str, dict[str, Any]] | None = None,
-) -> RunResult:
+@dataclass(frozen=True)
+class DemoConfig:
+    """Everything a demo run needs besides its Neo4j: built from the settings by the CLI
+    (``from_settings``) and spelt out by tests and benchmarks."""
+
+    runs_dir: Path
+    data_root: Path
+    mapping: Path
+    pseudonymiser: Pseudonymiser
+    scale: str = "small"
+    seed: int = 7
+    batch_size: int = 10_000
+    er_thresholds: tuple[float, float] = (0.6, 0.4)
+    tasks: tuple[str, ...] = DEMO_TASKS
+    models_dir: Path | None = None  # None: under the run directory
+    device: str = "auto"
+    task_overrides: dict[str, dict[str, Any]] = field(default_factory=dict)
+    show_progress: bool = True
+
+    @classmethod
+    def from_settings(cls, settings: Settings, pseudonymiser: Pseudonymiser) -> DemoConfig:
+        return cls(
+            runs_dir=settings.runs_dir,
+            data_root=settings.data_dir,
+            mapping=settings.ingest.mapping,
+            pseudonymiser=pseudonymiser,
+            scale=settings.scale,
+            seed=settings.seed,
+            batch_size=settings.ingest.batch_size,
+            er_thresholds=(settings.ingest.er_user_threshold, settings.ingest.er_product_threshold),
+            models_dir=settings.train.models_dir,
+            device=settings.train.device,
+        )
+
+
+def run_demo(target: Neo4jTarget, cfg: DemoConfig, browser_url: str | None = None) -> RunResult:
     """Built-in marketplace → graph, and ``runs/<ts>/report.{json,md}``.
 
     On the managed server the demo graph is rebuilt from empty, so the report describes exactly
     the built-in data; on a user's own Neo4j nothing is deleted (loads only MERGE). Then each
-    task in ``tasks`` is trained (every model side by side, the one chosen on valid saved under
-    ``models_dir``) and its scores written back to the graph."""
+    task in ``cfg.tasks`` is trained (every model side by side, the one chosen on valid saved
+    under ``cfg.models_dir``) and its scores written back to the graph."""
     timings: dict[str, float] = {}
-    run_dir = new_run_dir(runs_dir)
+    run_dir = new_run_dir(cfg.runs_dir)
     if target.managed:
         with open_driver(target) as driver:
             clear_database(driver, target.database)
     t0 = time.perf_counter()
-    data_dir = ensure_marketplace(data_root, scale, seed)
+    data_dir = ensure_marketplace(cfg.data_root, cfg.scale, cfg.seed)
     timings["generate_s"] = round(time.perf_counter() - t0, 3)
-    enrichers = default_enrichers(data_dir, seed, er_thresholds)
+    enrichers = default_enrichers(data_dir, cfg.seed, cfg.er_thresholds)
     result, counts, load_s = run_ingest(
-        target, data_dir, mapping_path, pseudonymiser, run_dir, batch_size, enrichers, show_progress
+        target,
+        data_dir,
+        cfg.mapping,
+        cfg.pseudonymiser,
+        run_dir,
+        cfg.batch_size,
+        enrichers,
+        cfg.show_progress,
     )
     timings.update(result.timings, load_s=load_s)
     with open_driver(target) as driver:
@@ -193,10 +220,10 @@ def run_demo(
         timings["evaluate_extraction_s"] = round(time.perf_counter() - t0, 3)
     manifest = json.loads((data_dir / MANIFEST).read_text())
     report = {
-        "seed": seed,
+        "seed": cfg.seed,
         "data": {
             "name": "marketplace",
-            "scale": scale,
+            "scale": cfg.scale,
             "dir": str(data_dir),
             "generator": manifest.get("generator_version"),
         },
@@ -213,17 +240,17 @@ def run_demo(
         "versions": versions(),
     }
     sections = []
-    overrides = {name: dict(v) for name, v in (task_overrides or {}).items()}
+    overrides = {name: dict(v) for name, v in cfg.task_overrides.items()}
     # The fraud study also scores account links against the generator's truth (evaluation only).
     overrides.setdefault("fraud", {}).setdefault("truth_dir", data_dir / "truth")
-    for name in tasks:
+    for name in cfg.tasks:
         t0 = time.perf_counter()
         entry = run_task(
             target,
             name,
-            seed,
-            models_dir or run_dir / "models",
-            device,
+            cfg.seed,
+            cfg.models_dir or run_dir / "models",
+            cfg.device,
             overrides.get(name, {}),
         )
         timings[f"task_{name}_s"] = round(time.perf_counter() - t0, 3)

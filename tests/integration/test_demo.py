@@ -1,5 +1,6 @@
 """The main job against the real server: report files, counts, idempotent re-run, CLI status."""
 
+import dataclasses
 import json
 import os
 import subprocess
@@ -7,7 +8,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from cartograph.pipeline import run_demo
+from cartograph.pipeline import DemoConfig, run_demo
 from extraction.pseudonymise import Pseudonymiser
 from graph.connection import Driver, Neo4jTarget, count_by_label
 from graph.server import ServerConfig
@@ -19,17 +20,8 @@ def test_demo_writes_report_with_reconciled_ingestion(
     driver: Driver, neo4j_target: Neo4jTarget, tmp_path: Path
 ) -> None:
     pseudo = Pseudonymiser(b"demo-test-secret-0123456789abcdef")
-    first = run_demo(
-        neo4j_target,
-        tmp_path / "runs",
-        tmp_path / "data",
-        MAPPING,
-        pseudo,
-        "small",
-        7,
-        "http://x/browser/",
-        show_progress=False,
-    )
+    cfg = DemoConfig(tmp_path / "runs", tmp_path / "data", MAPPING, pseudo, show_progress=False)
+    first = run_demo(neo4j_target, cfg, "http://x/browser/")
     report = json.loads((tmp_path / "runs" / "latest" / "report.json").read_text())
     assert report["seed"] == 7 and report["data"]["scale"] == "small"
     ing = report["ingestion"]
@@ -53,18 +45,8 @@ def test_demo_writes_report_with_reconciled_ingestion(
     # The graph as loaded (before the tasks added RiskHigh/RiskMedium bands to scored orders).
     counts = report["counts"]["nodes"]
     # A second demo rebuilds the managed graph from empty: same data, same graph.
-    second = run_demo(
-        neo4j_target,
-        tmp_path / "runs",
-        tmp_path / "data",
-        MAPPING,
-        pseudo,
-        "small",
-        7,
-        None,
-        show_progress=False,
-        tasks=(),  # the graph's determinism; the models' is checked in the unit tests
-    )
+    # the graph's determinism; the models' is checked in the unit tests
+    second = run_demo(neo4j_target, dataclasses.replace(cfg, tasks=()))
     assert count_by_label(driver) == counts
     assert second.report["counts"] == report["counts"]
     assert second.report["extraction"] == report["extraction"]  # deterministic end to end
