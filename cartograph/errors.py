@@ -1,7 +1,95 @@
 """One root exception with coded messages, so the CLI and HTTP layer can map every expected
-failure to a clear message (and an exit code or status) without a traceback."""
+failure to a clear message (and an exit code or status) without a traceback.
+
+``CODES`` is the catalogue: every code any part of Cartograph raises or answers with is defined
+here once, with what it means; ``docs/errors.md`` is checked against it by a test, and so is every
+``code=...`` in the source tree. Code that reacts to an error compares exception classes, never
+these strings: the codes are for people and logs.
+"""
 
 from __future__ import annotations
+
+CODES: dict[str, str] = {
+    "E000": "unclassified Cartograph error",
+    # E1xx: configuration and user-supplied files
+    "E100": "invalid configuration or user-supplied file",
+    "E101": "CARTOGRAPH_NEO4J_URI is set but CARTOGRAPH_NEO4J_PASSWORD is not",
+    "E102": "the managed Neo4j has no password yet: run `cartograph neo4j start` first",
+    "E103": "the mapping file cannot be read or is invalid",
+    "E104": "a source file's format cannot be told from its name: set `format` in the mapping",
+    "E105": "no transformer model where one is expected",
+    "E106": "CARTOGRAPH_PSEUDONYM_SECRET is not hex",
+    "E107": "a source file named by the mapping does not exist",
+    "E120": "the pseudonymisation secret is too short",
+    "E121": "the pseudonymisation secret file cannot be opened or is not a regular file",
+    "E122": "the pseudonymisation secret file is readable by group or others",
+    "E123": "the pseudonymisation secret file does not hold a long enough hex secret",
+    "E130": "an entity-resolution match threshold is outside (0, 1]",
+    "E140": "unknown task preset",
+    "E141": "the task spec file does not exist",
+    "E142": "the task spec is not valid YAML or not a mapping",
+    "E143": "a task spec field is invalid (the message names the field)",
+    "E160": "the catalogue has no usable category values to learn from",
+    "E170": "a public data set could not be prepared",
+    "E171": "the wheel carrying a public data set could not be downloaded",
+    "E172": "a downloaded public data file does not match its checksum",
+    "E173": "a public data archive lacks an expected file",
+    # E2xx: the managed Neo4j server
+    "E200": "the managed Neo4j could not be installed, started, stopped or reached",
+    "E201": "no suitable Java runtime for Neo4j",
+    "E202": "Maven is required to assemble Neo4j",
+    "E203": "Maven could not assemble Neo4j",
+    "E204": "the server's data directory exists without its password file",
+    "E205": "setting Neo4j's initial password failed",
+    "E206": "Neo4j rejected the stored credentials",
+    "E207": "Neo4j exited during start-up",
+    "E208": "Neo4j did not answer within the start timeout",
+    # E3xx: writing the graph
+    "E300": "a write to Neo4j failed",
+    "E301": "a batch failed after the driver's retries",
+    "E302": "Neo4j became unreachable during a load (committed batches are kept)",
+    "E310": "an identifier is not safe for Cypher text or is unknown",
+    "E311": "a label, relationship type or property name breaks the identifier rule",
+    # E4xx: input records
+    "E400": "an input record is invalid (the message names the record and the field)",
+    # E5xx: learning tasks and models
+    "E500": "the data cannot be split for a task",
+    "E501": "the graph has none of the task's interactions",
+    "E502": "the task's interactions carry no time",
+    "E503": "no timed interactions to split",
+    "E504": "the split's cut times are out of order",
+    "E505": "a given split lacks one of its parts",
+    "E510": "the training graph leaks information from after the cut",
+    "E511": "a classification fold leaks information from after its cut",
+    "E520": "a model artefact cannot be used",
+    "E521": "a model artefact cannot be written",
+    "E522": "no trained model where one was asked for",
+    "E523": "a model artefact is unreadable, truncated or edited",
+    "E524": "a model artefact has another format version: retrain",
+    "E525": "a model does not fit the graph or the request (other schema, missing inputs)",
+    "E526": "no servable model among the task's models",
+    "E527": "scores cannot be written to the output file",
+    "E530": "a node-classification task cannot run on this graph",
+    "E531": "the target label lacks the label property",
+    "E532": "unknown split kind",
+    "E533": "the target label lacks the time property",
+    "E534": "too few matured target nodes for a temporal split",
+    "E535": "the target label lacks the text property",
+    "E536": "no node of the target label carries the given split value",
+    # E6xx: the HTTP service (each answers with the status named)
+    "E600": "invalid request (422)",
+    "E601": "missing or unknown API key (401)",
+    "E602": "the key's role may not call this endpoint (403)",
+    "E603": "not found (404)",
+    "E604": "method not allowed (405)",
+    "E605": "no model loaded for this endpoint (503)",
+    "E606": "Neo4j is unavailable (503)",
+    "E607": "the query ran past its time limit (504)",
+    "E620": "unknown API key role",
+    "E621": "the API keys file is malformed",
+    "E622": "no active API key with that id",
+    "E690": "internal error, logged with its traceback (500)",
+}
 
 
 class CartographError(Exception):
@@ -10,6 +98,7 @@ class CartographError(Exception):
     code = "E000"
 
     def __init__(self, message: str, *, code: str | None = None) -> None:
+        """``code`` must be in ``CODES`` (checked by tests/unit/cartograph/test_errors.py)."""
         if code is not None:
             self.code = code
         super().__init__(message)
