@@ -74,7 +74,7 @@ def _ingest(cfg: ServerConfig, data: Path, mapping: Path, batch: int) -> subproc
         "CARTOGRAPH_NEO4J_PASSWORD": cfg.password_file.read_text().strip(),
         "CARTOGRAPH_RUNS_DIR": str(OUT_DIR / "faults-runs"),
         "CARTOGRAPH_PSEUDONYM_SECRET": "5f" * 32,
-        "CARTOGRAPH_BATCH_SIZE": str(batch),
+        "CARTOGRAPH_INGEST_BATCH_SIZE": str(batch),
         "COLUMNS": "200",
     }
     cmd = [str(CLI), "ingest", "--data", str(data), "--mapping", str(mapping)]

@@ -330,7 +330,7 @@ def start_api(cfg: ServerConfig, keys_file: Path, port: int, log: Path) -> subpr
         "CARTOGRAPH_NEO4J_URI": cfg.bolt_uri,
         "CARTOGRAPH_NEO4J_PASSWORD": cfg.password_file.read_text().strip(),
         "CARTOGRAPH_API_KEYS_FILE": str(keys_file),
-        "CARTOGRAPH_MODELS_DIR": str(WORK / "models"),
+        "CARTOGRAPH_TRAIN_MODELS_DIR": str(WORK / "models"),
     }
     cmd = [str(CLI), "serve", "--host", "127.0.0.1", "--port", str(port)]
     with log.open("wb") as out:

@@ -86,7 +86,7 @@ def _ingest(
         "CARTOGRAPH_NEO4J_PASSWORD": cfg.password_file.read_text().strip(),
         "CARTOGRAPH_RUNS_DIR": str(runs),
         "CARTOGRAPH_PSEUDONYM_SECRET": SECRET_HEX,
-        "CARTOGRAPH_BATCH_SIZE": str(batch_size),
+        "CARTOGRAPH_INGEST_BATCH_SIZE": str(batch_size),
         "COLUMNS": "200",  # rich wraps long messages at the terminal width otherwise
     }
     cmd = [str(CLI), "ingest", "--data", str(data), "--mapping", str(mapping)]
