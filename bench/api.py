@@ -213,7 +213,8 @@ def main() -> None:
             token = KeyStore(keys).create("service", "bench")[1]
             port = free_port()
             env = {**os.environ, "CARTOGRAPH_NEO4J_URI": cfg.bolt_uri,
-                   "CARTOGRAPH_NEO4J_PASSWORD": password, "CARTOGRAPH_TRAIN_MODELS_DIR": str(args.models),
+                   "CARTOGRAPH_NEO4J_PASSWORD": password,
+                   "CARTOGRAPH_TRAIN_MODELS_DIR": str(args.models),
                    "CARTOGRAPH_API_KEYS_FILE": str(keys)}  # fmt: skip
             api = start_api(env, port)
             rec = load_artefact(resolve(args.models, "recommend"))

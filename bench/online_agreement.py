@@ -1,7 +1,8 @@
 """Online vs batch order risk on a graph and a fraud artefact (read-only on the graph).
 
     CARTOGRAPH_NEO4J_URI=bolt://127.0.0.1:7687 CARTOGRAPH_NEO4J_PASSWORD=... \\
-    CARTOGRAPH_TRAIN_MODELS_DIR=var/models-h5 .venv/bin/python -m bench.online_agreement --orders 300
+    CARTOGRAPH_TRAIN_MODELS_DIR=var/models-h5 \\
+    .venv/bin/python -m bench.online_agreement --orders 300
 
 Samples stored orders (seed 7; every chargeback among them kept), re-scores each through the
 online path as of its own time and compares with the artefact's batch score. Writes
