@@ -20,6 +20,7 @@ CODES: dict[str, str] = {
     "E105": "no transformer model where one is expected",
     "E106": "CARTOGRAPH_PSEUDONYM_SECRET is not hex",
     "E107": "a source file named by the mapping does not exist",
+    "E108": "a column named by the mapping is not in the source file's header",
     "E120": "the pseudonymisation secret is too short",
     "E121": "the pseudonymisation secret file cannot be opened or is not a regular file",
     "E122": "the pseudonymisation secret file is readable by group or others",
@@ -52,6 +53,7 @@ CODES: dict[str, str] = {
     "E311": "a label, relationship type or property name breaks the identifier rule",
     # E4xx: input records
     "E400": "an input record is invalid (the message names the record and the field)",
+    "E401": "a run rejected more of its input than the threshold allows; nothing was loaded",
     # E5xx: learning tasks and models
     "E500": "the data cannot be split for a task",
     "E501": "the graph has none of the task's interactions",
@@ -142,3 +144,9 @@ class InputRecordError(CartographError):
         self.record_id = record_id
         self.field = field
         self.reason = message
+
+
+class TooManyRejectsError(CartographError):
+    """More of a run's records were rejected than ``ingest.max_reject_share`` allows."""
+
+    code = "E401"

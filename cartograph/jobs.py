@@ -60,6 +60,7 @@ def ingest_job(settings: Settings, data: Path | None, mapping: Path | None) -> J
         run_dir,
         settings.ingest.batch_size,
         enrichers,
+        max_reject_share=settings.ingest.max_reject_share,
     )
     summary = ingest_summary(result, counts, load_s)
     report = {

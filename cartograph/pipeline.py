@@ -120,10 +120,12 @@ def run_ingest(
     batch_size: int = 10_000,
     enrichers: dict[str, Enricher] | None = None,
     show_progress: bool = True,
+    max_reject_share: float = 0.5,
 ) -> tuple[IngestResult, WriteCounts, float]:
-    """Read → clean → pseudonymise → enrich → load; rejects go to ``run_dir/rejects.csv``."""
+    """Read → clean → pseudonymise → enrich → load; rejects go to ``run_dir/rejects.csv``.
+    Over ``max_reject_share`` rejected, nothing is loaded (``TooManyRejectsError``, exit 1)."""
     mapping = load_mapping(mapping_path, data_dir)
-    result = ingest(mapping, pseudonymiser, run_dir / "rejects.csv", enrichers)
+    result = ingest(mapping, pseudonymiser, run_dir / "rejects.csv", enrichers, max_reject_share)
     t0 = time.perf_counter()
     with open_driver(target) as driver:
         counts = load_records(

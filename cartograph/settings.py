@@ -50,6 +50,9 @@ class IngestSettings(BaseModel):
     # docs/entity-resolution.md for how they were chosen on seed 7 and checked on seed 8).
     er_user_threshold: float = Field(default=0.6, ge=0, le=1)
     er_product_threshold: float = Field(default=0.4, ge=0, le=1)
+    # A run rejecting more than this share of its records stops before loading (exit 1): it is
+    # almost always a wrong mapping; 1.0 loads whatever survives.
+    max_reject_share: float = Field(default=0.5, ge=0, le=1)
 
 
 class TrainingSettings(BaseModel):

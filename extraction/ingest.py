@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from cartograph.errors import TooManyRejectsError
 from extraction.mapping import Mapping
 from extraction.pseudonymise import Pseudonymiser
 from extraction.rejects import ReadCounts, RejectsWriter
@@ -48,18 +49,36 @@ def merge_duplicate_rels(rels: list[RelRecord]) -> list[RelRecord]:
     return [RelRecord(t, sl, sk, el, ek, props) for (sl, sk, t, el, ek), props in merged.items()]
 
 
+def check_reject_share(counts: dict[str, ReadCounts], max_share: float, rejects_path: Path) -> None:
+    """Raise when the rejected share of all records read passes ``max_share``: a run that
+    rejects most of its input is almost always a wrong mapping, not bad data."""
+    total = sum(counts.values(), ReadCounts())
+    if total.read and total.rejected / total.read > max_share:
+        worst = max(counts.items(), key=lambda kv: kv[1].rejected)
+        raise TooManyRejectsError(
+            f"{total.rejected:,} of {total.read:,} records rejected "
+            f"({total.rejected / total.read:.0%}, over the {max_share:.0%} threshold; most in "
+            f"source {worst[0]}: {worst[1].rejected:,}); nothing was loaded; reasons in "
+            f"{rejects_path}",
+        )
+
+
 def ingest(
     mapping: Mapping,
     pseudonymiser: Pseudonymiser,
     rejects_path: Path,
     enrichers: dict[str, Enricher] | None = None,
+    max_reject_share: float = 1.0,
 ) -> IngestResult:
-    """Run the mapping, then each enricher in order; returns deduplicated records and counts."""
+    """Run the mapping, then each enricher in order; returns deduplicated records and counts.
+    A run that rejects more than ``max_reject_share`` of what it read stops here, after its
+    rejects file is complete and before anything is enriched or loaded."""
     timings: dict[str, float] = {}
     t0 = time.perf_counter()
     with RejectsWriter(rejects_path) as rejects:
         extracted = extract(mapping, pseudonymiser, rejects)
     timings["read_clean_pseudonymise_s"] = round(time.perf_counter() - t0, 3)
+    check_reject_share(extracted.counts, max_reject_share, rejects_path)
     enrichment: dict[str, dict[str, Any]] = {}
     for name, enrich in (enrichers or {}).items():
         t0 = time.perf_counter()

@@ -23,6 +23,8 @@ Example::
 
 from __future__ import annotations
 
+import codecs
+import re
 from pathlib import Path
 from typing import Any, Literal
 
@@ -142,6 +144,11 @@ class RelSpec(_Strict):
 class SourceSpec(_Strict):
     path: Path
     format: Format | None = None
+    # CSV dialect: the delimiter is sniffed from the header line unless given (",", ";", tab or
+    # "|"); quote character and encoding default to RFC 4180 and UTF-8.
+    delimiter: str | None = Field(default=None, min_length=1, max_length=1)
+    quotechar: str = Field(default='"', min_length=1, max_length=1)
+    encoding: str = "utf-8"
     record_id: str | None = None
     # A list-valued field (e.g. nested order items) whose elements each become a row; the
     # parent's fields stay readable as ``parent.<name>``.
@@ -150,6 +157,15 @@ class SourceSpec(_Strict):
     nodes: dict[str, NodeSpec]
     relationships: list[RelSpec] = Field(default_factory=list)
 
+    @field_validator("encoding")
+    @classmethod
+    def _encoding(cls, v: str) -> str:
+        try:
+            codecs.lookup(v)
+        except LookupError:
+            raise ValueError(f"unknown encoding {v!r}") from None
+        return v
+
     @model_validator(mode="after")
     def _aliases(self) -> SourceSpec:
         for rel in self.relationships:
@@ -157,6 +173,21 @@ class SourceSpec(_Strict):
                 if alias not in self.nodes:
                     raise ValueError(f"relationship {rel.type} names unknown node {alias!r}")
         return self
+
+    def columns(self) -> set[str]:
+        """Every top-level column this source's mapping reads: checked against the file's header
+        before any row is read, so a misspelt column is one clear error, not a file of rejects."""
+        specs: list[FieldSpec] = []
+        for node in self.nodes.values():
+            specs += [node.key, *node.props.values(), *node.profile.values()]
+        for rel in self.relationships:
+            specs += rel.props.values()
+        if self.explode is not None:  # fields are read from the list's elements, not the header
+            return {self.explode.split(".")[0]}
+        names = {c for s in specs for c in _spec_columns(s)}
+        names |= {r.when.field for r in self.relationships if r.when is not None}
+        names |= {self.record_id} if self.record_id else set()
+        return {n.split(".")[0] for n in names}  # "a.b" reads column a (nested values)
 
     @property
     def resolved_format(self) -> Format:
@@ -173,6 +204,13 @@ class SourceSpec(_Strict):
         if suffix not in known:
             raise ConfigError(f"cannot tell the format of {self.path}; set 'format'", code="E104")
         return known[suffix]
+
+
+def _spec_columns(spec: FieldSpec) -> list[str]:
+    cols = [c for c in (spec.field, spec.region_field, spec.currency_field) if c]
+    cols += list((spec.components or {}).values())
+    cols += re.findall(r"\{([^{}]+)\}", spec.template or "")
+    return cols
 
 
 class Mapping(_Strict):

@@ -34,14 +34,56 @@ class BadRow:
 
 
 Row = dict[str, Any]
+DELIMITERS = ",;\t|"
 
 
-def read_rows(path: Path, fmt: str) -> Iterator[tuple[int, Row | BadRow]]:
+@dataclass(frozen=True)
+class CsvDialect:
+    """How a CSV file is written; ``delimiter`` None means: sniff it from the header line."""
+
+    delimiter: str | None = None
+    quotechar: str = '"'
+    encoding: str = "utf-8"
+
+
+def sniff_delimiter(header_line: str) -> str:
+    """The candidate that splits the header into the most columns (ties: comma). A header of
+    column names rarely holds a delimiter inside a name, so this is steadier than sniffing rows
+    of free text, where commas inside quoted reviews mislead ``csv.Sniffer``."""
+    counts = {d: header_line.count(d) for d in DELIMITERS}
+    best = max(counts.values())
+    return "," if best == 0 or counts[","] == best else max(counts, key=lambda d: counts[d])
+
+
+def _csv_reader(fh: Any, dialect: CsvDialect) -> Any:
+    first = fh.readline()
+    fh.seek(0)
+    delimiter = dialect.delimiter or sniff_delimiter(first)
+    return csv.reader(fh, delimiter=delimiter, quotechar=dialect.quotechar)
+
+
+def header_columns(path: Path, fmt: str, dialect: CsvDialect | None = None) -> list[str] | None:
+    """The columns a CSV or Parquet file declares (None for JSON lines, which have no header)."""
+    if fmt == "csv":
+        d = dialect or CsvDialect()
+        with path.open(newline="", encoding=d.encoding, errors="surrogateescape") as fh:
+            return [h.strip().lstrip("\ufeff") for h in next(_csv_reader(fh, d), [])]
+    if fmt == "parquet":
+        try:
+            return list(pq.read_schema(path).names)
+        except (pa.ArrowException, OSError):
+            return None  # unreadable: the row reader reports it as a rejected record
+    return None
+
+
+def read_rows(
+    path: Path, fmt: str, dialect: CsvDialect | None = None
+) -> Iterator[tuple[int, Row | BadRow]]:
     """``(line or row number, row | BadRow)`` for every record in the file."""
     if not path.is_file():  # a wrong path is the user's to fix, not a crash deep in a load
         raise ConfigError(f"source file {path} does not exist or is not a file", code="E107")
     if fmt == "csv":
-        yield from _read_csv(path)
+        yield from _read_csv(path, dialect or CsvDialect())
     elif fmt == "jsonl":
         yield from _read_jsonl(path)
     elif fmt == "parquet":
@@ -63,9 +105,9 @@ def _bad_text(values: list[str]) -> str | None:
     return None
 
 
-def _read_csv(path: Path) -> Iterator[tuple[int, Row | BadRow]]:
-    with path.open(newline="", encoding="utf-8", errors="surrogateescape") as fh:
-        reader = csv.reader(fh)
+def _read_csv(path: Path, dialect: CsvDialect) -> Iterator[tuple[int, Row | BadRow]]:
+    with path.open(newline="", encoding=dialect.encoding, errors="surrogateescape") as fh:
+        reader = _csv_reader(fh, dialect)
         try:
             header = [h.strip().lstrip("\ufeff") for h in next(reader)]
         except StopIteration:
@@ -81,7 +123,7 @@ def _read_csv(path: Path) -> Iterator[tuple[int, Row | BadRow]]:
                 continue
             if not any(v.strip() for v in values):
                 continue  # blank line: not a record
-            raw = ",".join(values)[:500]
+            raw = reader.dialect.delimiter.join(values)[:500]
             problem = _bad_text(values) or (
                 f"{len(values)} fields, header has {len(header)}"
                 if len(values) != len(header)

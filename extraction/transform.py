@@ -15,10 +15,11 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from cartograph.errors import ConfigError
 from extraction.mapping import Condition, FieldSpec, Mapping, NodeSpec, SourceSpec
 from extraction.pseudonymise import Pseudonymiser
 from extraction.rejects import ReadCounts, Reject, RejectsWriter
-from extraction.sources import BadRow, read_rows
+from extraction.sources import BadRow, CsvDialect, header_columns, read_rows
 from extraction.values import as_properties, clean, lookup
 from graph.records import NodeRecord, RelRecord
 
@@ -51,6 +52,26 @@ def extract(
     return out
 
 
+def check_header(name: str, source: SourceSpec, dialect: CsvDialect) -> None:
+    """Every column the mapping names must be in the file's header (CSV, Parquet), checked
+    before any row is read: a misspelt column or a wrong delimiter is one coded error naming the
+    file, the column and the header found, instead of every row rejected for a missing key."""
+    if not source.path.is_file():
+        return  # read_rows raises E107 for it
+    header = header_columns(source.path, source.resolved_format, dialect)
+    if header is None:
+        return
+    missing = sorted(source.columns() - set(header))
+    if missing:
+        raise ConfigError(
+            f"source {name} ({source.path}): column {missing[0]!r} named by the mapping is not "
+            f"in the file's header {header[:30]}"
+            + (f" (also missing: {', '.join(missing[1:])})" if len(missing) > 1 else "")
+            + "; check the column names, or the delimiter/encoding options of the source",
+            code="E108",
+        )
+
+
 def _fingerprint(row: dict[str, Any]) -> str:
     return hashlib.blake2b(
         json.dumps(row, sort_keys=True, default=str).encode(), digest_size=16
@@ -72,7 +93,9 @@ def _extract_source(
     counts = ReadCounts()
     seen: set[str] = set()
     label = f"{name} ({source.path.name})"
-    for line, row in read_rows(source.path, source.resolved_format):
+    dialect = CsvDialect(source.delimiter, source.quotechar, source.encoding)
+    check_header(name, source, dialect)
+    for line, row in read_rows(source.path, source.resolved_format, dialect):
         counts.read += 1
         if isinstance(row, BadRow):
             rejects.write(Reject(label, f"line {line}", "*", row.reason, row.raw))
