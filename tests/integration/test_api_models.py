@@ -14,9 +14,9 @@ import pytest
 from fastapi.testclient import TestClient
 from pydantic import SecretStr
 
-from api.agreement import measure
 from api.app import create_app
 from api.keys import KeyStore
+from bench.agreement import measure
 from cartograph.settings import Settings
 from cartograph.training import train_task
 from gnn.artefacts import load_artefact, point_latest, resolve
