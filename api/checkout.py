@@ -12,8 +12,8 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from api.errors import InvalidInput
 from api.schemas import OrderIn
+from cartograph.errors import InvalidInputError
 from extraction.mapping import FieldSpec, Mapping
 from extraction.pseudonymise import Pseudonymiser
 from extraction.values import clean
@@ -71,7 +71,7 @@ class CheckoutKeys:
         try:
             out = clean(spec, _row(spec, value), self.pseudonymiser)
         except ValueError as exc:
-            raise InvalidInput(f"{label.lower()}: {exc}") from None
+            raise InvalidInputError(f"{label.lower()}: {exc}") from None
         return None if out is None else str(out)
 
     def checkout(self, order: OrderIn) -> Checkout:
@@ -82,7 +82,7 @@ class CheckoutKeys:
                        "country": a.country}  # fmt: skip
         at = order.created_at or datetime.now(UTC)
         if at.tzinfo is None:
-            raise InvalidInput("created_at needs a time zone (e.g. '2025-06-01T12:00:00Z')")
+            raise InvalidInputError("created_at needs a time zone (e.g. '2025-06-01T12:00:00Z')")
         return Checkout(
             user=order.user,
             products=[i.product for i in order.items],

@@ -17,7 +17,7 @@ import uuid
 from typing import Any
 
 from api.checkout import CheckoutKeys
-from api.errors import InvalidInput, NotFound
+from api.errors import NotFound
 from api.provider import RiskKind, StoredScoresProvider
 from api.recommender import Recommender
 from api.schemas import (
@@ -32,6 +32,7 @@ from api.schemas import (
     Risk,
     RiskReason,
 )
+from cartograph.errors import InvalidInputError
 from gnn.artefacts import Artefact
 from gnn.fraud.online import OnlineFraudModel, OnlineScore
 from gnn.fraud.online_features import Checkout, Neighbourhood
@@ -146,7 +147,7 @@ class LiveProvider(StoredScoresProvider):
         nb = self.neighbourhood(checkout)
         unknown = [p["key"] for p in nb.account["products"] if not p["found"]]
         if unknown:
-            raise InvalidInput(f"unknown product(s): {', '.join(unknown[:5])}")
+            raise InvalidInputError(f"unknown product(s): {', '.join(unknown[:5])}")
         scored = self.fraud.score(checkout, nb)
         key = order.key or f"api:O-{uuid.uuid4().hex[:16]}"
         if order.persist:

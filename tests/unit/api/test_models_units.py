@@ -9,10 +9,10 @@ import pytest
 import torch
 
 from api.checkout import CheckoutKeys
-from api.errors import InvalidInput
 from api.live import HotSwapProvider
 from api.recommender import Recommender
 from api.schemas import OrderIn
+from cartograph.errors import InvalidInputError
 from extraction.mapping import load_mapping
 from extraction.pseudonymise import Pseudonymiser
 from gnn.artefacts import Artefact, ArtefactError
@@ -83,7 +83,7 @@ def test_checkout_keys_equal_ingestion_tokens() -> None:
     assert c.device == PSEUDO.token("device", "fp_b13741f52de9ec81")
     assert c.email is not None and c.email.startswith("email:")
     assert c.platform == "webshop"
-    with pytest.raises(InvalidInput):
+    with pytest.raises(InvalidInputError):
         keys.checkout(order.model_copy(update={"card_number": "4840 0681 7118 2284"}))
 
 
