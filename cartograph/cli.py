@@ -442,13 +442,21 @@ def serve(
     import uvicorn
 
     from api.app import create_app
-    from cartograph.runtime import resolve_target
+    from cartograph.runtime import pseudonymiser, resolve_target
+    from extraction.checkout import CheckoutCleaner
+    from extraction.mapping import load_mapping
     from graph.connection import open_driver
+    from graph.orders import ScoredOrderWriter
 
     settings = Settings()
+    # Checkouts are pseudonymised with the ingestion mapping and secret, so keys match the graph.
+    cleaner = CheckoutCleaner(load_mapping(settings.mapping), pseudonymiser(settings))
     target = resolve_target(settings, start=True)
     with open_driver(target) as driver:
-        api = create_app(settings, driver, live=True)  # trained models when present
+        writer = ScoredOrderWriter(driver, settings.neo4j_database)
+        api = create_app(  # trained models when present
+            settings, driver, live=True, checkout_cleaner=cleaner, order_writer=writer
+        )
         bind = host or settings.api_host
         console.print(f"Cartograph API on http://{bind}:{port or settings.api_port}/docs")
         uvicorn.run(api, host=bind, port=port or settings.api_port, log_level="warning")
