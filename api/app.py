@@ -1,7 +1,9 @@
 """The app factory: settings, a driver and a model provider in, a FastAPI application out.
 
 The driver is passed in (the CLI or a test owns its lifetime), so the factory never starts
-servers or reads the environment itself.
+servers or reads the environment itself. So are the pieces of online order scoring that belong
+to other layers: the ``checkout_cleaner`` (``extraction.checkout``, holding the pseudonym secret)
+and the ``order_writer`` (``graph.orders``); ``api.orders`` types them.
 """
 
 from __future__ import annotations
@@ -12,12 +14,14 @@ from fastapi.middleware.cors import CORSMiddleware
 from api.deps import AppContext
 from api.errors import install_handlers
 from api.keys import KeyStore
+from api.orders import CheckoutCleaner, OrderWriter
 from api.provider import ModelProvider, StoredScoresProvider
 from api.routes import admin, analyst, browser, health, scoring
 from api.schemas import ErrorBody
 from cartograph.settings import Settings
 from cypher.spec import catalogue
 from graph.connection import Driver
+from graph.orders import ScoredOrderWriter
 
 ERRORS = {c: {"model": ErrorBody} for c in (401, 403, 404, 422, 503)}
 
@@ -28,13 +32,18 @@ def create_app(
     provider: ModelProvider | None = None,
     keys: KeyStore | None = None,
     live: bool = False,
+    checkout_cleaner: CheckoutCleaner | None = None,
+    order_writer: OrderWriter | None = None,
 ) -> FastAPI:
     """A ready-to-serve app; ``provider`` defaults to scores stored in the graph, or with
-    ``live`` to the trained models of ``settings.train.models_dir``, hot-swapped (``api.live``)."""
+    ``live`` to the trained models of ``settings.train.models_dir``, hot-swapped (``api.live``).
+    A live app scores new orders only with a ``checkout_cleaner``; ``order_writer`` defaults
+    to writing through ``driver``."""
     if provider is None and live:
         from api.live import hot_swap
 
-        provider = hot_swap(settings, driver)
+        writer = order_writer or ScoredOrderWriter(driver, settings.neo4j.database)
+        provider = hot_swap(settings, driver, checkout_cleaner, writer)
     app = FastAPI(
         title="Cartograph",
         version="0.1.0",

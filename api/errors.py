@@ -2,7 +2,9 @@
 
 Errors reach the caller as ``{"error": {"code": "E6xx", "message": "..."}}``: a stable code to
 branch on and a message to read. Caller mistakes are 4xx; a 5xx means the service (or Neo4j) is
-at fault, never the request.
+at fault, never the request. Lower layers raise their own ``CartographError`` subclasses
+(``cartograph.errors``: invalid input, graph unavailable, query timeout); ``STATUS`` maps
+exception classes, never code strings, to statuses. Any other error is a 500 E690, logged.
 """
 
 from __future__ import annotations
@@ -14,65 +16,67 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
 
-from cartograph.errors import CartographError
+from cartograph.errors import (
+    CartographError,
+    GraphUnavailableError,
+    InvalidInputError,
+    QueryTimeoutError,
+)
 
 log = logging.getLogger(__name__)
 
 
 class ApiError(CartographError):
-    """Root of the answers the API gives on purpose; ``status`` is the HTTP status."""
+    """Root of the answers only the API gives (authentication, lookups, model readiness)."""
 
     code = "E600"
-    status = 400
-
-
-class InvalidInput(ApiError):
-    """Well-formed JSON whose values do not fit (bad parameter, K over the limit)."""
-
-    code = "E600"
-    status = 422
 
 
 class Unauthorized(ApiError):
     """No API key, or one that is unknown or revoked."""
 
     code = "E601"
-    status = 401
 
 
 class Forbidden(ApiError):
     """A valid key whose role does not allow this endpoint."""
 
     code = "E602"
-    status = 403
 
 
 class NotFound(ApiError):
     """The user, order, product or named query does not exist."""
 
     code = "E603"
-    status = 404
 
 
 class ModelUnavailable(ApiError):
     """No model (and no stored score) can answer yet: train and score first."""
 
     code = "E605"
-    status = 503
 
 
-class GraphUnavailable(ApiError):
-    """Neo4j cannot be reached."""
+# Exception class → HTTP status; a subclass answers like its nearest listed ancestor.
+STATUS: dict[type[CartographError], int] = {
+    InvalidInputError: 422,
+    Unauthorized: 401,
+    Forbidden: 403,
+    NotFound: 404,
+    ModelUnavailable: 503,
+    GraphUnavailableError: 503,
+    QueryTimeoutError: 504,
+    ApiError: 400,
+}
+# The errors the API answers on purpose (a readiness probe reports them as problems).
+EXPECTED = tuple(STATUS)
 
-    code = "E606"
-    status = 503
 
-
-class QueryTimeout(ApiError):
-    """A query ran past its time budget and was stopped by Neo4j."""
-
-    code = "E607"
-    status = 504
+def status_of(exc: CartographError) -> int | None:
+    """The status for ``exc``'s class, ``None`` when it is not an answer the API gives."""
+    for cls in type(exc).__mro__:
+        if cls in STATUS:
+            return STATUS[cls]
+    return None
 
 
 def body(code: str, message: str) -> dict[str, dict[str, str]]:
@@ -82,9 +86,12 @@ def body(code: str, message: str) -> dict[str, dict[str, str]]:
 def install_handlers(app: FastAPI) -> None:
     """Map every exception to the JSON error shape (validation → 422, HTTP errors keep status)."""
 
-    @app.exception_handler(ApiError)
-    async def _api_error(_: Request, exc: ApiError) -> JSONResponse:
-        return JSONResponse(body(exc.code, str(exc.args[0])), status_code=exc.status)
+    @app.exception_handler(CartographError)
+    async def _expected(_: Request, exc: CartographError) -> JSONResponse:
+        status = status_of(exc)
+        if status is None:  # no caller can act on it: on to the 500 handler (logged, re-raised)
+            raise exc
+        return JSONResponse(body(exc.code, str(exc.args[0])), status_code=status)
 
     @app.exception_handler(RequestValidationError)
     async def _validation(_: Request, exc: RequestValidationError) -> JSONResponse:
@@ -104,4 +111,4 @@ def install_handlers(app: FastAPI) -> None:
     @app.exception_handler(Exception)
     async def _unexpected(_: Request, exc: Exception) -> JSONResponse:
         log.exception("unhandled error", exc_info=exc)
-        return JSONResponse(body("E500", "internal error (logged)"), status_code=500)
+        return JSONResponse(body("E690", "internal error (logged)"), status_code=500)

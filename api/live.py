@@ -7,6 +7,9 @@ request sees either the old provider or the new one, never a mixture. A reload (
 few seconds, rebuilt on a background thread) builds the new provider completely first; if any
 artefact is missing files, truncated, of another format or schema, the error is logged and
 kept in ``last_error`` and the old provider keeps serving.
+
+The checkout cleaner and the order writer are built by the composition root (``cartograph
+serve``) and passed through: this package never reads the pseudonym secret or the mapping itself.
 """
 
 from __future__ import annotations
@@ -18,11 +21,13 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+from api.models import LiveProvider
+from api.orders import CheckoutCleaner, OrderWriter
 from api.provider import ModelProvider, RiskKind, StoredScoresProvider
 from api.schemas import LinkPair, LinkScore, OrderIn, Recommendations, Risk
 from cartograph.errors import CartographError
 from cartograph.settings import Settings
-from gnn.artefacts import Artefact, ArtefactError, load_artefact, resolve
+from gnn.artefacts import Artefact, load_artefact
 from graph.connection import Driver
 
 log = logging.getLogger(__name__)
@@ -31,14 +36,12 @@ CHECK_EVERY_S = 2.0
 
 
 def load_latest(models_dir: Path, task: str) -> Artefact | None:
-    """The task's ``latest`` artefact, ``None`` when none was trained; raises when broken."""
-    try:
-        path = resolve(models_dir, task)
-    except ArtefactError as exc:
-        if exc.code == "E522":
-            return None
-        raise
-    return load_artefact(path)
+    """The task's ``latest`` artefact, ``None`` when none was trained; raises ``ArtefactError``
+    when broken. (No link is the normal state before training, so it is checked, not caught.)"""
+    latest = models_dir / task / "latest"
+    if not latest.exists():
+        return None
+    return load_artefact(latest.resolve())
 
 
 def latest_targets(models_dir: Path) -> tuple[str, ...]:
@@ -52,20 +55,17 @@ def latest_targets(models_dir: Path) -> tuple[str, ...]:
     return tuple(out)
 
 
-def build_live(settings: Settings, driver: Driver) -> ModelProvider:
+def build_live(
+    settings: Settings,
+    driver: Driver,
+    cleaner: CheckoutCleaner | None = None,
+    writer: OrderWriter | None = None,
+) -> ModelProvider:
     """A ``LiveProvider`` on the latest artefacts of ``settings.train.models_dir``."""
-    from api.checkout import CheckoutKeys
-    from api.models import LiveProvider
-    from cartograph.runtime import pseudonymiser
-    from extraction.mapping import load_mapping
-
     rec = load_latest(settings.train.models_dir, "recommend")
     fraud = load_latest(settings.train.models_dir, "fraud")
-    keys = None
-    if fraud is not None:
-        keys = CheckoutKeys(load_mapping(settings.ingest.mapping), pseudonymiser(settings))
     provider = LiveProvider(
-        driver, settings.neo4j.database, settings.api.query_timeout_s, rec, fraud, keys
+        driver, settings.neo4j.database, settings.api.query_timeout_s, rec, fraud, cleaner, writer
     )
     log.info(
         "models loaded: %s", {t: a.version for t, a in (("recommend", rec), ("fraud", fraud)) if a}
@@ -138,10 +138,15 @@ class HotSwapProvider:
         return self.current.risk(kind, key)
 
 
-def hot_swap(settings: Settings, driver: Driver) -> HotSwapProvider:
+def hot_swap(
+    settings: Settings,
+    driver: Driver,
+    cleaner: CheckoutCleaner | None = None,
+    writer: OrderWriter | None = None,
+) -> HotSwapProvider:
     """The serving provider of ``cartograph serve``: live models, hot-swapped."""
     return HotSwapProvider(
-        build=lambda: build_live(settings, driver),
+        build=lambda: build_live(settings, driver, cleaner, writer),
         watch=lambda: latest_targets(settings.train.models_dir),
         fallback=lambda: StoredScoresProvider(
             driver, settings.neo4j.database, settings.api.query_timeout_s

@@ -4,9 +4,10 @@
   (``api.recommender``), no Neo4j round trip for users the model knows;
 * ``LIKELY_SAME_ACTOR`` pair scores: the account-link scores stored in the fraud artefact;
 * stored risk: the fraud artefact's score per order, with the graph's evidence (stored path);
-* ``POST /orders/score``: raw values pseudonymised like at ingestion (``api.checkout``), the
-  checkout's neighbourhood fetched with two read queries, the GNN run on it inductively
-  (``gnn.fraud.online``), optionally persisted through ``GraphWriter``.
+* ``POST /orders/score``: raw values pseudonymised like at ingestion by the injected
+  ``CheckoutCleaner``, the checkout's neighbourhood fetched with two read queries, the GNN run on
+  it inductively (``gnn.fraud.online``), optionally stored by the injected ``OrderWriter``
+  (``api.orders`` holds both seams).
 
 Whatever a loaded artefact cannot answer falls back to ``StoredScoresProvider``.
 """
@@ -16,12 +17,11 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from api.checkout import CheckoutKeys
-from api.errors import InvalidInput, NotFound
+from api.errors import ModelUnavailable, NotFound
+from api.orders import CheckoutCleaner, OrderWriter, order_risk, scored_order, to_checkout
 from api.provider import RiskKind, StoredScoresProvider
 from api.recommender import Recommender
 from api.schemas import (
-    BrowserLink,
     LinkPair,
     LinkScore,
     LinkStatus,
@@ -30,10 +30,10 @@ from api.schemas import (
     RecommendationItem,
     Recommendations,
     Risk,
-    RiskReason,
 )
+from cartograph.errors import InvalidInputError
 from gnn.artefacts import Artefact
-from gnn.fraud.online import OnlineFraudModel, OnlineScore
+from gnn.fraud.online import OnlineFraudModel
 from gnn.fraud.online_features import Checkout, Neighbourhood
 from graph.connection import Driver
 
@@ -41,7 +41,9 @@ MAX_LINKS = 10  # the causal view's fan-in per shared entity (ClassifySpec.max_l
 
 
 class LiveProvider(StoredScoresProvider):
-    """Serves from artefacts in memory; ``None`` for a task means the stored path answers."""
+    """Serves from artefacts in memory; ``None`` for a task means the stored path answers.
+    Without a ``checkout_cleaner`` new orders cannot be scored (503, as with no fraud model);
+    without an ``order_writer`` they are scored but ``persist`` is refused."""
 
     def __init__(
         self,
@@ -50,7 +52,8 @@ class LiveProvider(StoredScoresProvider):
         timeout_s: float = 10.0,
         recommend: Artefact | None = None,
         fraud: Artefact | None = None,
-        checkout_keys: CheckoutKeys | None = None,
+        checkout_cleaner: CheckoutCleaner | None = None,
+        order_writer: OrderWriter | None = None,
     ) -> None:
         super().__init__(driver, database, timeout_s)
         self.rec = Recommender(recommend) if recommend is not None else None
@@ -61,7 +64,7 @@ class LiveProvider(StoredScoresProvider):
             scores = fraud.tensors["scores"].tolist()
             self.order_scores = dict(zip(self.fraud.keys, scores, strict=True))
             self.pairs = _pairs(fraud)
-        self.checkout_keys = checkout_keys
+        self.checkout_cleaner, self.order_writer = checkout_cleaner, order_writer
         self.titles: dict[str, str | None] = {}
         if self.rec is not None:
             rows = self._run(self.service["product_titles"], limit=10_000_000).rows
@@ -140,25 +143,25 @@ class LiveProvider(StoredScoresProvider):
         return out
 
     def score_order(self, order: OrderIn) -> Risk:
-        if self.fraud is None or self.checkout_keys is None:
+        if self.fraud is None or self.checkout_cleaner is None:
             return super().score_order(order)
-        checkout = self.checkout_keys.checkout(order)
+        checkout = to_checkout(order, self.checkout_cleaner)
         nb = self.neighbourhood(checkout)
         unknown = [p["key"] for p in nb.account["products"] if not p["found"]]
         if unknown:
-            raise InvalidInput(f"unknown product(s): {', '.join(unknown[:5])}")
+            raise InvalidInputError(f"unknown product(s): {', '.join(unknown[:5])}")
         scored = self.fraud.score(checkout, nb)
         key = order.key or f"api:O-{uuid.uuid4().hex[:16]}"
         if order.persist:
-            from api.persist import persist_order
-
-            persist_order(
-                self.driver, self.database, key, order, checkout, nb, scored, self.fraud.version
-            )
+            if self.order_writer is None:
+                raise ModelUnavailable("this server cannot store orders: no order writer")
+            version = self.fraud.version
+            self.order_writer.write(scored_order(key, order, checkout, nb, scored, version))
             self.fraud.remember(key, scored.states)
             if self.rec is not None:
                 self.rec.bought_now(checkout.user, checkout.products, self._purchases)
-        return self._order_risk(key, checkout, nb, scored, order.persist)
+        text = self.service["checkout_graph"].text
+        return order_risk(key, checkout, nb, scored, self.fraud.version, text, order.persist)
 
     def neighbourhood(self, c: Checkout) -> Neighbourhood:
         """The checkout's identifiers and account as of its time (two read queries)."""
@@ -185,53 +188,6 @@ class LiveProvider(StoredScoresProvider):
             **common,
         ).rows[0]
         return Neighbourhood(idents, account)
-
-    def _order_risk(
-        self, key: str, c: Checkout, nb: Neighbourhood, s: OnlineScore, persisted: bool
-    ) -> Risk:
-        reasons = [
-            RiskReason(
-                relation=r["rel"],
-                kind=r["kind"],
-                node=r["node"],
-                other_users=int(r["users"]) - int(bool(r["has_user"])),
-                chargebacks=int(r["known_bad"]),
-                impact=s.impact.get(r["rel"]),
-            )
-            for r in nb.identifiers
-        ]
-        if "PLACED" in s.impact:
-            tied = len([k for k in nb.account.get("tied") or [] if k])
-            reasons.append(
-                RiskReason(
-                    relation="PLACED",
-                    kind="User",
-                    node=c.user,
-                    other_users=tied,
-                    chargebacks=0,
-                    impact=s.impact["PLACED"],
-                )
-            )
-        reasons.sort(key=lambda r: -(r.impact or 0.0))
-        ids = c.identifiers()
-        params = {
-            "user": c.user,
-            "card": ids.get("Card", ""),
-            "device": ids.get("Device", ""),
-            "ip": ids.get("IP", ""),
-            "address": ids.get("Address", ""),
-            "limit": 200,
-        }
-        return Risk(
-            kind="order",
-            key=key,
-            risk_score=s.risk,
-            model=self.fraud.version if self.fraud else None,
-            reasons=reasons,
-            browser=BrowserLink(query="checkout_graph", params=params),
-            cypher=self.service["checkout_graph"].text,
-            persisted=persisted,
-        )
 
 
 def _pairs(art: Artefact) -> dict[tuple[str, str], float]:

@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Any, Literal, Protocol
 
 from api.errors import ModelUnavailable, NotFound
-from api.graphdb import ReadResult, run_read
+from api.reads import ReadResult, read
 from api.schemas import (
     BrowserLink,
     LinkPair,
@@ -60,7 +60,7 @@ class StoredScoresProvider:
 
     def _run(self, spec: QuerySpec, limit: int = 1000, **params: Any) -> ReadResult:
         bound = bind(spec, params)  # defaults from the header, types checked
-        return run_read(self.driver, self.database, spec.text, bound, self.timeout_s, limit)
+        return read(self.driver, self.database, spec.text, bound, self.timeout_s, limit)
 
     def _require(self, label: str, key: str) -> None:
         found = self._run(self.service["node_exists"], label=label, key=key).rows

@@ -16,9 +16,9 @@ import json
 import random
 import time
 
-from api.agreement import measure
 from api.live import load_latest
 from api.models import LiveProvider
+from bench.agreement import measure
 from bench.common import OUT_DIR, command_line
 from cartograph.runtime import resolve_target
 from cartograph.settings import Settings

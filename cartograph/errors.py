@@ -150,3 +150,23 @@ class TooManyRejectsError(CartographError):
     """More of a run's records were rejected than ``ingest.max_reject_share`` allows."""
 
     code = "E401"
+
+
+class InvalidInputError(CartographError):
+    """A caller's value does not fit: text Neo4j cannot take, an unreadable card number, a
+    parameter over its limit. Raised below the HTTP layer too, so it lives here, not in ``api``."""
+
+    code = "E600"
+
+
+class GraphUnavailableError(CartographError):
+    """Neo4j cannot be reached for a read (no server, or its database is shutting down or
+    still recovering): the same outage for every caller, so one class."""
+
+    code = "E606"
+
+
+class QueryTimeoutError(CartographError):
+    """A read ran past its time budget and Neo4j stopped it."""
+
+    code = "E607"

@@ -8,9 +8,10 @@ from typing import Annotated
 from fastapi import APIRouter, Path
 
 from api.deps import AnalystKey, Ctx
-from api.errors import InvalidInput, NotFound
-from api.graphdb import run_read
+from api.errors import NotFound
+from api.reads import read
 from api.schemas import ParamOut, QueryOut, QueryResult, QueryRun
+from cartograph.errors import InvalidInputError
 from cypher.spec import QuerySpec, SpecError, bind
 
 router = APIRouter(prefix="/analyst", tags=["analyst"])
@@ -49,12 +50,12 @@ def run_query(name: QueryName, run: QueryRun, ctx: Ctx, _: AnalystKey) -> QueryR
     try:
         params = bind(spec, run.params)
     except SpecError as exc:
-        raise InvalidInput(str(exc)) from exc
+        raise InvalidInputError(str(exc)) from exc
     cap = ctx.settings.api.row_limit
     if run.limit is not None and run.limit > cap:
-        raise InvalidInput(f"limit must be <= {cap}")
+        raise InvalidInputError(f"limit must be <= {cap}")
     limit = run.limit or cap
-    result = run_read(
+    result = read(
         ctx.driver, ctx.settings.neo4j.database, spec.text, params,
         ctx.settings.api.query_timeout_s, limit,
     )  # fmt: skip

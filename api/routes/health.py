@@ -10,8 +10,8 @@ from fastapi.responses import JSONResponse
 
 import cypher
 from api.deps import Ctx
-from api.errors import ApiError
-from api.graphdb import run_read
+from api.errors import EXPECTED
+from api.reads import read
 from api.schemas import Health, Ready
 
 router = APIRouter(tags=["operations"])
@@ -32,11 +32,11 @@ def ready(ctx: Ctx) -> JSONResponse:
     neo4j_ok, models = False, {}
     try:
         query = cypher.load("service/server_version")
-        rows = run_read(ctx.driver, ctx.settings.neo4j.database, query, {}, 5.0, 5).rows
+        rows = read(ctx.driver, ctx.settings.neo4j.database, query, {}, 5.0, 5).rows
         versions.update({f"neo4j ({r['name']})": str(r["version"]) for r in rows})
         neo4j_ok = True
         models = ctx.provider.status()
-    except ApiError as exc:
+    except EXPECTED as exc:
         problems.append(str(exc))
     if neo4j_ok and not models:
         problems.append("no model loaded and no stored scores: run `cartograph score`")

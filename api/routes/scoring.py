@@ -8,8 +8,8 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Query
 
 from api.deps import Ctx, ServiceKey
-from api.errors import InvalidInput
 from api.schemas import LinkScoreRequest, LinkScores, OrderIn, Recommendations, Risk
+from cartograph.errors import InvalidInputError
 
 router = APIRouter(tags=["scoring"])
 NodeKey = Annotated[str, Path(min_length=1, max_length=200, description="the node's key")]
@@ -24,7 +24,7 @@ def recommendations(
 ) -> Recommendations:
     """Top-K products for a user, excluding what they already bought, each with a reason."""
     if k > ctx.settings.api.max_k:
-        raise InvalidInput(f"k must be <= {ctx.settings.api.max_k}")
+        raise InvalidInputError(f"k must be <= {ctx.settings.api.max_k}")
     return ctx.provider.recommend(key, k)
 
 
@@ -32,7 +32,7 @@ def recommendations(
 def score_links(body: LinkScoreRequest, ctx: Ctx, _: ServiceKey) -> LinkScores:
     """Scores for (source, target, type) pairs; ``status`` says why a score is missing."""
     if len(body.pairs) > ctx.settings.api.max_pairs:
-        raise InvalidInput(f"at most {ctx.settings.api.max_pairs} pairs per request")
+        raise InvalidInputError(f"at most {ctx.settings.api.max_pairs} pairs per request")
     return LinkScores(scores=ctx.provider.score_links(body.pairs))
 
 

@@ -14,11 +14,11 @@ import uvicorn
 from fastapi.testclient import TestClient
 
 from api.app import create_app
-from api.errors import QueryTimeout
-from api.graphdb import run_read
 from api.keys import KeyStore
+from cartograph.errors import QueryTimeoutError
 from cartograph.settings import Settings
 from graph.connection import Neo4jTarget, count_by_label, open_driver
+from graph.query import run_read
 from graph.server import ServerConfig
 
 INJECTION = "x'}) MATCH (n) DETACH DELETE n //"
@@ -207,14 +207,15 @@ def test_injection_looking_parameters_are_only_values(
 
 def test_reads_are_read_only_and_time_bounded(marketplace) -> None:
     with pytest.raises(Exception, match=r"(?i)write|access mode"):
-        run_read(marketplace.driver, "neo4j", "CREATE (:Intruder {key: 'x'})", {}, 5.0, 10)
+        intrude = "CREATE (:Intruder {key: 'x'})"
+        run_read(marketplace.driver, "neo4j", intrude, {}, 5.0, 10, properties=())
     assert (
         marketplace.driver.execute_query("MATCH (n:Intruder) RETURN count(n) AS c")[0][0]["c"] == 0
     )
     slow = "UNWIND range(1, 1000000000) AS x WITH x WHERE x % 7 = 3 RETURN count(*) AS c"
     started = time.monotonic()
-    with pytest.raises(QueryTimeout):
-        run_read(marketplace.driver, "neo4j", slow, {}, 0.5, 10)
+    with pytest.raises(QueryTimeoutError):
+        run_read(marketplace.driver, "neo4j", slow, {}, 0.5, 10, properties=())
     assert time.monotonic() - started < 10
 
 

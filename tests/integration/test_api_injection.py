@@ -9,9 +9,10 @@ value holding Cypher is matched literally (a node whose key *is* that text is fo
 size and nesting limits.
 
 Review of the code paths (why nothing can reach Neo4j unparameterised): the API runs only the
-files under ``cypher/queries/`` and ``cypher/service/`` (``api.graphdb.run_read`` with the file's
-text and a parameter dict); writes go through ``graph.writer.GraphWriter`` (``UNWIND $rows``,
-labels and types through validated templates); no route formats a value into query text.
+files under ``cypher/queries/`` and ``cypher/service/`` (``api.reads.read``, that is
+``graph.query.run_read``, with the file's text and a parameter dict); writes go through
+``graph.writer.GraphWriter`` (``UNWIND $rows``, labels and types through validated templates);
+no route formats a value into query text.
 """
 
 from __future__ import annotations

@@ -14,11 +14,14 @@ import pytest
 from fastapi.testclient import TestClient
 from pydantic import SecretStr
 
-from api.agreement import measure
 from api.app import create_app
 from api.keys import KeyStore
+from bench.agreement import measure
+from cartograph.runtime import pseudonymiser
 from cartograph.settings import Settings
 from cartograph.training import train_task
+from extraction.checkout import CheckoutCleaner
+from extraction.mapping import load_mapping
 from gnn.artefacts import load_artefact, point_latest, resolve
 from gnn.tasks import load_task
 from graph.server import ServerConfig
@@ -60,7 +63,10 @@ def token(settings: Settings) -> str:
 
 @pytest.fixture()
 def client(settings: Settings, marketplace) -> Iterator[TestClient]:
-    with TestClient(create_app(settings, marketplace.driver, live=True)) as c:
+    """Composed like ``cartograph serve``: the ingestion mapping and secret clean checkouts."""
+    cleaner = CheckoutCleaner(load_mapping(settings.ingest.mapping), pseudonymiser(settings))
+    app = create_app(settings, marketplace.driver, live=True, checkout_cleaner=cleaner)
+    with TestClient(app) as c:
         yield c
 
 

@@ -1,5 +1,6 @@
 """Pieces of the live provider that need no server: the in-memory recommender and its fold-in,
-checkout pseudonymisation against the ingestion cleaners, online features, and hot swap."""
+online features, hot swap and loading ``latest`` (checkout pseudonymisation is tested in
+tests/unit/extraction/test_checkout.py)."""
 
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -8,18 +9,10 @@ import numpy as np
 import pytest
 import torch
 
-from api.checkout import CheckoutKeys
-from api.errors import InvalidInput
-from api.live import HotSwapProvider
+from api.live import HotSwapProvider, load_latest
 from api.recommender import Recommender
-from api.schemas import OrderIn
-from extraction.mapping import load_mapping
-from extraction.pseudonymise import Pseudonymiser
 from gnn.artefacts import Artefact, ArtefactError
 from gnn.fraud.online_features import Checkout, Neighbourhood, raw_features
-
-MAPPING = Path(__file__).resolve().parents[3] / "extraction" / "mappings" / "marketplace.yaml"
-PSEUDO = Pseudonymiser(b"unit-test-secret-0123456789abcdef")
 
 
 def _rec_artefact() -> Artefact:
@@ -67,24 +60,6 @@ def test_recommender_refuses_mismatched_artefact() -> None:
     art.keys["Product"] = art.keys["Product"][:3]
     with pytest.raises(ArtefactError):
         Recommender(art)
-
-
-def test_checkout_keys_equal_ingestion_tokens() -> None:
-    keys = CheckoutKeys(load_mapping(MAPPING), PSEUDO)
-    order = OrderIn.model_validate({
-        "user": "webshop:WS-C000001", "items": [{"product": "webshop:WS-P000001"}],
-        "card_number": "4840 0681 7118 2283", "ip": "84.79.121.165",
-        "device": "fp_b13741f52de9ec81",
-        "email": "O.Davies@Yahoo.co.uk",
-    })  # fmt: skip
-    c = keys.checkout(order)
-    assert c.card == PSEUDO.token("card", "4840068171182283")
-    assert c.ip == PSEUDO.token("ip", "84.79.121.165")
-    assert c.device == PSEUDO.token("device", "fp_b13741f52de9ec81")
-    assert c.email is not None and c.email.startswith("email:")
-    assert c.platform == "webshop"
-    with pytest.raises(InvalidInput):
-        keys.checkout(order.model_copy(update={"card_number": "4840 0681 7118 2284"}))
 
 
 def test_online_features_follow_the_batch_definitions() -> None:
@@ -144,3 +119,12 @@ def test_hot_swap_falls_back_to_stored_scores_at_start() -> None:
 
     swap = HotSwapProvider(broken, lambda: 0, lambda: _Fixed("stored"))  # type: ignore[arg-type, return-value]
     assert swap.status() == {"recommendation": "stored"} and swap.last_error
+
+
+def test_load_latest_is_none_before_training_and_raises_when_broken(tmp_path: Path) -> None:
+    assert load_latest(tmp_path, "fraud") is None
+    broken = tmp_path / "fraud" / "v1"
+    broken.mkdir(parents=True)
+    (tmp_path / "fraud" / "latest").symlink_to("v1")
+    with pytest.raises(ArtefactError):
+        load_latest(tmp_path, "fraud")

@@ -1,12 +1,14 @@
 """How far online order scores agree with batch ones: each stored order is re-scored through
 the online path as of its own time (only older orders visible) and compared with the score
-the batch forward pass stored in the artefact. Used by docs/serving.md and the tests."""
+the batch forward pass stored in the artefact. Used by ``bench.online_agreement`` (numbers in
+docs/serving.md) and the API model tests; it measures, it does not serve, so it lives in bench/."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 import numpy as np
+from scipy.stats import spearmanr
 
 from api.models import LiveProvider
 from gnn.fraud.online_features import Checkout, parse_time
@@ -59,12 +61,8 @@ def measure(provider: LiveProvider, orders: list[str]) -> Agreement:
     return Agreement(
         orders=len(pairs),
         pearson=float(np.corrcoef(on, ba)[0, 1]),
-        spearman=float(np.corrcoef(_ranks(on), _ranks(ba))[0, 1]),
+        spearman=float(spearmanr(on, ba).statistic),
         mean_abs_diff=float(np.abs(on - ba).mean()),
         feature_mismatch={k: v / max(len(pairs), 1) for k, v in mismatch.items() if v},
         pairs=pairs,
     )
-
-
-def _ranks(x: np.ndarray) -> np.ndarray:
-    return np.argsort(np.argsort(x, kind="stable"), kind="stable").astype(float)

@@ -2,22 +2,20 @@
 
 The mapping file says how each identifier is cleaned (Luhn-checked card digits, compressed IP,
 normalised e-mail and postal address) and which pseudonym kind it gets; this module reuses those
-field specs and ``extraction.values.clean`` with the service's ``Pseudonymiser`` (the ingestion
+field specs and ``extraction.values.clean`` with the ingestion ``Pseudonymiser`` (the same
 secret), so a card typed at checkout becomes the very ``card:…`` key its earlier orders carry.
-Raw values never leave this module.
+Raw values never leave this module; it takes plain values, so any front end (HTTP, a stream)
+can use it.
 """
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Any
 
-from api.errors import InvalidInput
-from api.schemas import OrderIn
+from cartograph.errors import InvalidInputError
 from extraction.mapping import FieldSpec, Mapping
 from extraction.pseudonymise import Pseudonymiser
 from extraction.values import clean
-from gnn.fraud.online_features import Checkout
 
 LABELS = ("Card", "Device", "IP", "Address", "Email")
 
@@ -56,44 +54,23 @@ def _row(spec: FieldSpec, value: Any) -> dict[str, Any]:
     return row
 
 
-class CheckoutKeys:
-    """Turns an ``OrderIn`` into a ``Checkout`` of graph keys."""
+class CheckoutCleaner:
+    """Cleans and pseudonymises a checkout's raw identifiers with the ingestion mapping."""
 
     def __init__(self, mapping: Mapping, pseudonymiser: Pseudonymiser) -> None:
         self.specs = identifier_specs(mapping)
         self.pseudonymiser = pseudonymiser
 
     def key(self, label: str, value: Any) -> str | None:
-        """The pseudonymous key of one raw value (``None`` when not given); 422 if unreadable."""
+        """The pseudonymous key of one raw value of an identifier label (``Card``, ``Device``,
+        ``IP``, ``Email``; ``Address`` takes a dict of street, city, postcode, country).
+        ``None`` when not given; ``InvalidInputError`` when the value cannot be read (a card
+        number failing Luhn, a malformed address)."""
         spec = self.specs.get(label)
         if value is None or spec is None:
             return None
         try:
             out = clean(spec, _row(spec, value), self.pseudonymiser)
         except ValueError as exc:
-            raise InvalidInput(f"{label.lower()}: {exc}") from None
+            raise InvalidInputError(f"{label.lower()}: {exc}") from None
         return None if out is None else str(out)
-
-    def checkout(self, order: OrderIn) -> Checkout:
-        address = None
-        if order.address is not None:
-            a = order.address
-            address = {"street": a.line1, "city": a.city, "postcode": a.postcode,
-                       "country": a.country}  # fmt: skip
-        at = order.created_at or datetime.now(UTC)
-        if at.tzinfo is None:
-            raise InvalidInput("created_at needs a time zone (e.g. '2025-06-01T12:00:00Z')")
-        return Checkout(
-            user=order.user,
-            products=[i.product for i in order.items],
-            at=at,
-            card=self.key("Card", order.card_number),
-            device=self.key("Device", order.device),
-            ip=self.key("IP", None if order.ip is None else str(order.ip)),
-            address=self.key("Address", address),
-            email=self.key("Email", order.email),
-            total=order.total,
-            platform=order.user.split(":", 1)[0] if ":" in order.user else None,
-            channel=order.channel,
-            ship_country=order.address.country.upper() if order.address else None,
-        )
