@@ -36,11 +36,11 @@ from bench.common import OUT_DIR, ROOT, Machine, command_line, graph_counts
 from cartograph.pipeline import run_ingest
 from cartograph.runtime import pseudonymiser
 from cartograph.settings import Settings
-from extraction.marketplace import generate
 from gnn.artefacts import load_artefact, resolve
 from graph import server
 from graph.connection import Neo4jTarget, open_driver
 from graph.server import ServerConfig
+from testbeds.marketplace import generate
 
 Request = Callable[[httpx.AsyncClient], Any]
 

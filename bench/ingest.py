@@ -44,11 +44,11 @@ from bench.common import (
     reset_database,
     server_version,
 )
-from extraction.sample import SampleSize, sample_graph
 from graph import server
 from graph.connection import Driver
 from graph.records import NodeRecord, RelRecord, fill_identifiers
 from graph.writer import GraphWriter
+from testbeds.sample import SampleSize, sample_graph
 
 console = Console(width=150)
 CSV_TX_ROWS = 10_000
