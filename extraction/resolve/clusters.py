@@ -12,16 +12,12 @@ from __future__ import annotations
 import math
 from collections import defaultdict
 from collections.abc import Callable
-from typing import TYPE_CHECKING
 
+from extraction.resolve.listings import Listing
 from extraction.resolve.match import Match
-
-if TYPE_CHECKING:
-    from extraction.resolve.listings import Listing
-    from extraction.resolve.products import ProductConfig
+from extraction.resolve.product_config import ProductConfig, Scored
 
 PRODUCT = "Product"
-Scored = tuple[float, int, int, str]
 
 
 def _logit(p: float) -> float:
