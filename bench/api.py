@@ -29,18 +29,17 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-import numpy as np
 
 from api.keys import KeyStore
-from bench.common import OUT_DIR, ROOT, Machine, command_line, graph_counts
+from bench.common import OUT_DIR, ROOT, Machine, Stopwatch, command_line, graph_counts, percentiles
 from cartograph.pipeline import run_ingest
 from cartograph.runtime import pseudonymiser
 from cartograph.settings import NEO4J_BROWSER_VERSION, NEO4J_VERSION, Settings
-from extraction.marketplace import generate
 from gnn.artefacts import load_artefact, resolve
 from graph import server
 from graph.connection import Neo4jTarget, open_driver
 from graph.server import ServerConfig
+from testbeds.marketplace import generate
 
 Request = Callable[[httpx.AsyncClient], Any]
 
@@ -142,24 +141,22 @@ async def load(url: str, token: str, make: Request, clients: int, seconds: float
 
         async def worker() -> None:
             while (now := time.monotonic()) < end:
-                t0 = time.perf_counter()
-                try:
-                    r = await make(client)
-                    ok, why = r.status_code == 200, str(r.status_code)
-                except httpx.HTTPError as exc:
-                    ok, why = False, type(exc).__name__
+                with Stopwatch() as request:
+                    try:
+                        r = await make(client)
+                        ok, why = r.status_code == 200, str(r.status_code)
+                    except httpx.HTTPError as exc:
+                        ok, why = False, type(exc).__name__
                 if now >= warm_end:
-                    lat.append(time.perf_counter() - t0)
+                    lat.append(request.seconds)
                     if not ok:
                         errors[why] = errors.get(why, 0) + 1
 
         await asyncio.gather(*(worker() for _ in range(clients)))
-    ms = np.array(lat) * 1000
+    pct = percentiles([s * 1000 for s in lat]) if lat else {"p50_ms": None, "p99_ms": None}
     return {
         "requests": len(lat), "errors": sum(errors.values()), "error_kinds": errors,
-        "throughput_rps": round(len(lat) / seconds, 1),
-        "p50_ms": round(float(np.percentile(ms, 50)), 1) if len(ms) else None,
-        "p99_ms": round(float(np.percentile(ms, 99)), 1) if len(ms) else None,
+        "throughput_rps": round(len(lat) / seconds, 1), **pct,
     }  # fmt: skip
 
 

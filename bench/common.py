@@ -6,16 +6,19 @@ Benchmarks must never touch the developer's server on 7687/7474, so they run the
 
 from __future__ import annotations
 
+import math
 import os
 import platform
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from types import TracebackType
 from typing import Any
 
+import numpy as np
 from neo4j import Driver
 
 from cartograph.settings import NEO4J_BROWSER_VERSION, NEO4J_VERSION
@@ -26,6 +29,50 @@ from graph.writer import apply_schema
 
 ROOT = Path(__file__).resolve().parents[1]
 OUT_DIR = ROOT / "bench" / "out"
+
+
+class Stopwatch:
+    """Wall-clock seconds on ``time.perf_counter`` (monotonic, the finest clock there is).
+
+    One timer for every benchmark, so no two scripts time a phase differently. It runs from
+    construction: ``sw = Stopwatch()`` then ``sw.seconds`` gives the time so far. As a context
+    manager it times the block: ``with Stopwatch() as sw: ...`` leaves ``sw.seconds`` fixed at
+    the block's duration.
+    """
+
+    def __init__(self) -> None:
+        self._start = time.perf_counter()
+        self._stop: float | None = None
+
+    def __enter__(self) -> Stopwatch:
+        self._start, self._stop = time.perf_counter(), None
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self._stop = time.perf_counter()
+
+    @property
+    def seconds(self) -> float:
+        """Seconds from start to the block's end, or to now while still running."""
+        return (time.perf_counter() if self._stop is None else self._stop) - self._start
+
+
+def percentiles(ms: Sequence[float], qs: Sequence[int] = (50, 99)) -> dict[str, float]:
+    """``{"p50_ms": ..., "p99_ms": ...}`` of latencies in milliseconds, rounded to 0.1 ms.
+
+    numpy's default method (``np.percentile``, linear interpolation between the two nearest
+    ranks), the one statistic every benchmark reports so their figures compare; NaN for each
+    percentile when there are no samples.
+    """
+    if not len(ms):
+        return {f"p{q}_ms": math.nan for q in qs}
+    values = np.percentile(np.asarray(ms, dtype=float), list(qs))
+    return {f"p{q}_ms": round(float(v), 1) for q, v in zip(qs, values, strict=True)}
 
 
 def bench_server_config() -> ServerConfig:
@@ -66,7 +113,7 @@ def reset_database(driver: Driver, database: str = "neo4j", settle_s: float = 3.
     ``db.checkpoint()``, so a short pause lets the server finish background work from the delete
     before the next timed load. The constraints stay: every contender starts from one schema.
     """
-    start = time.perf_counter()
+    watch = Stopwatch()
     with driver.session(database=database) as session:
         session.run(
             "MATCH ()-[r]->() CALL (r) { DELETE r } IN TRANSACTIONS OF 10000 ROWS"
@@ -79,7 +126,7 @@ def reset_database(driver: Driver, database: str = "neo4j", settle_s: float = 3.
     if sum(left["nodes"].values()) or sum(left["relationships"].values()):
         raise RuntimeError(f"database not empty after reset: {left}")
     time.sleep(settle_s)
-    return time.perf_counter() - start
+    return watch.seconds
 
 
 def graph_counts(driver: Driver, database: str = "neo4j") -> dict[str, dict[str, int]]:

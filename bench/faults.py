@@ -33,7 +33,7 @@ import yaml
 if __package__ in (None, ""):  # run as a script: make ``bench`` importable from the repo root
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.common import OUT_DIR, ROOT, bench_server_config
+from bench.common import OUT_DIR, ROOT, Stopwatch, bench_server_config
 from cartograph.pipeline import ensure_marketplace
 from graph import server
 from graph.connection import Driver, Neo4jTarget, count_by_label, count_by_type, open_driver
@@ -108,18 +108,18 @@ def run_scenario(
         clear_database(driver)
         if s.phase == "before":
             s.fault(cfg)
-            t0 = time.monotonic()
+            failing = Stopwatch()
             proc = _ingest(cfg, data, mapping, 100)
         else:
             proc = _ingest(cfg, data, mapping, 100)
             _wait_for(driver, s.phase, proc)
             s.fault(cfg)
-            t0 = time.monotonic()
+            failing = Stopwatch()
     out, _ = proc.communicate(timeout=600)
-    fail_s = time.monotonic() - t0
-    t1 = time.monotonic()
-    target = replace(target, password=server.start(cfg))
-    restart_s = time.monotonic() - t1
+    fail_s = failing.seconds
+    with Stopwatch() as restarting:
+        target = replace(target, password=server.start(cfg))
+    restart_s = restarting.seconds
     with open_driver(target) as driver:
         partial = _counts(driver)
         rerun = _ingest(cfg, data, mapping, 10_000)

@@ -35,6 +35,7 @@ from rich.table import Table
 from bench.common import (
     OUT_DIR,
     Machine,
+    Stopwatch,
     bench_server,
     bench_server_config,
     command_line,
@@ -44,11 +45,11 @@ from bench.common import (
     reset_database,
     server_version,
 )
-from extraction.sample import SampleSize, sample_graph
 from graph import server
 from graph.connection import Driver
 from graph.records import NodeRecord, RelRecord, fill_identifiers
 from graph.writer import GraphWriter
+from testbeds.sample import SampleSize, sample_graph
 
 console = Console(width=150)
 CSV_TX_ROWS = 10_000
@@ -589,9 +590,9 @@ class Cost:
 def timed_phase(phase: Phase, driver: Driver, data: Dataset, pid: int | None) -> Cost:
     """Run one phase; ``other`` is machine CPU not used by this process or the server."""
     cpu0, srv0, all0 = time.process_time(), process_cpu_seconds(pid), machine_busy_seconds()
-    t0 = time.perf_counter()
-    phase(driver, data)
-    wall = time.perf_counter() - t0
+    with Stopwatch() as watch:
+        phase(driver, data)
+    wall = watch.seconds
     client, srv = time.process_time() - cpu0, process_cpu_seconds(pid) - srv0
     return Cost(wall, client, srv, max(0.0, machine_busy_seconds() - all0 - client - srv))
 
@@ -821,16 +822,16 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
 
 def prepare(args: argparse.Namespace, import_dir: Path) -> Dataset:
     """Generate the graph and its CSV twin once; neither is part of any timing."""
-    t0 = time.perf_counter()
-    nodes, rels = sample_graph(SampleSize.for_elements(args.elements), seed=args.seed)
-    data = Dataset(nodes, rels)
-    t1 = time.perf_counter()
-    write_csvs(data, import_dir)
+    with Stopwatch() as generating:
+        nodes, rels = sample_graph(SampleSize.for_elements(args.elements), seed=args.seed)
+        data = Dataset(nodes, rels)
+    with Stopwatch() as writing:
+        write_csvs(data, import_dir)
     console.print(
         f"generated {len(nodes):,} nodes + {len(rels):,} relationships = "
-        f"{data.elements:,} elements in {t1 - t0:.1f}s; CSV files "
+        f"{data.elements:,} elements in {generating.seconds:.1f}s; CSV files "
         f"({len(data.node_files)} node, {len(data.rel_files)} rel) in "
-        f"{time.perf_counter() - t1:.1f}s"
+        f"{writing.seconds:.1f}s"
     )
     return data
 

@@ -14,12 +14,11 @@ from __future__ import annotations
 import argparse
 import json
 import random
-import time
 
 from api.live import load_latest
 from api.models import LiveProvider
 from bench.agreement import measure
-from bench.common import OUT_DIR, command_line
+from bench.common import OUT_DIR, Stopwatch, command_line
 from cartograph.runtime import resolve_target
 from cartograph.settings import Settings
 from graph.connection import open_driver
@@ -38,9 +37,9 @@ def main() -> None:
         provider = LiveProvider(driver, settings.neo4j.database, 30.0, None, fraud, None)
         keys = fraud.keys["Order"]
         orders = random.Random(args.seed).sample(keys, min(args.orders, len(keys)))
-        t0 = time.perf_counter()
-        result = measure(provider, orders)
-        seconds = time.perf_counter() - t0
+        with Stopwatch() as watch:
+            result = measure(provider, orders)
+        seconds = watch.seconds
     out = {
         "command": command_line(), "model": fraud.version, "seed": args.seed,
         "orders": result.orders, "pearson": round(result.pearson, 4),

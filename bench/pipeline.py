@@ -13,7 +13,6 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-import time
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -21,7 +20,14 @@ from typing import Any
 if __package__ in (None, ""):  # run as a script: make ``bench`` importable from the repo root
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.common import OUT_DIR, ROOT, bench_server, bench_server_config, reset_database
+from bench.common import (
+    OUT_DIR,
+    ROOT,
+    Stopwatch,
+    bench_server,
+    bench_server_config,
+    reset_database,
+)
 from cartograph.pipeline import default_enrichers, ensure_marketplace, load_records
 from extraction.ingest import ingest
 from extraction.mapping import load_mapping
@@ -34,9 +40,11 @@ MAPPING = ROOT / "extraction" / "mappings" / "marketplace.yaml"
 def read_only(data_dir: Path) -> tuple[int, float]:
     """Rows in every source, parsed but not cleaned: the floor any ingestion pays."""
     mapping = load_mapping(MAPPING, data_dir)
-    t0 = time.perf_counter()
-    rows = sum(1 for s in mapping.sources.values() for _ in read_rows(s.path, s.resolved_format))
-    return rows, time.perf_counter() - t0
+    with Stopwatch() as watch:
+        rows = sum(
+            1 for s in mapping.sources.values() for _ in read_rows(s.path, s.resolved_format)
+        )
+    return rows, watch.seconds
 
 
 def run(scale: str, seed: int) -> dict[str, Any]:
@@ -57,9 +65,9 @@ def run(scale: str, seed: int) -> dict[str, Any]:
     )
     with bench_server(cfg) as driver:
         reset_database(driver)
-        t0 = time.perf_counter()
-        counts = load_records(driver, "neo4j", result.nodes, result.rels, show_progress=False)
-        load_s = time.perf_counter() - t0
+        with Stopwatch() as loading:
+            counts = load_records(driver, "neo4j", result.nodes, result.rels, show_progress=False)
+        load_s = loading.seconds
     docs = result.enrichment["text_extraction"]["documents"]
     accounts = sum(1 for n in result.nodes if n.label in ("User", "Product"))
     stages = [

@@ -46,7 +46,15 @@ if __package__ in (None, ""):  # run as a script: make ``bench`` importable from
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from api.keys import KeyStore
-from bench.common import OUT_DIR, ROOT, Machine, command_line, server_version
+from bench.common import (
+    OUT_DIR,
+    ROOT,
+    Machine,
+    Stopwatch,
+    command_line,
+    percentiles,
+    server_version,
+)
 from cartograph.settings import NEO4J_BROWSER_VERSION, NEO4J_VERSION
 from graph import server
 from graph.connection import Driver, Neo4jTarget, open_driver
@@ -96,7 +104,7 @@ def prepare_graph(target: Neo4jTarget, force: bool) -> dict[str, Any]:
     from cartograph.pipeline import DemoConfig, run_demo
     from extraction.pseudonymise import Pseudonymiser
 
-    t0 = time.perf_counter()
+    watch = Stopwatch()
     cfg = DemoConfig(
         WORK / "runs", ROOT / "var" / "data", MAPPING, Pseudonymiser(SECRET), show_progress=False,
         tasks=("recommend", "fraud"), models_dir=WORK / "models", task_overrides=TASK_OVERRIDES,
@@ -104,7 +112,7 @@ def prepare_graph(target: Neo4jTarget, force: bool) -> dict[str, Any]:
     result = run_demo(target, cfg)
     return {
         "reused": False,
-        "seconds": round(time.perf_counter() - t0, 1),
+        "seconds": round(watch.seconds, 1),
         "run_dir": str(result.run_dir),
         "task_overrides": TASK_OVERRIDES,
     }
@@ -222,16 +230,15 @@ async def client(
             method, url, body, role, ok = maker(rng)
             headers = {"X-API-Key": tokens[role]} if role else {}
             kind = endpoint(url)
-            t0 = time.monotonic()
             why = None
-            try:
-                r = await http.request(method, url, json=body, headers=headers)
-                if r.status_code not in ok:
-                    why = f"{method} {kind}: {r.status_code} {r.text[:120]}"
-            except httpx.HTTPError as exc:
-                why = f"{method} {kind}: {type(exc).__name__}"
-            t1 = time.monotonic()
-            rec.add(Sample(t1, t1 - t0, why is None, kind), why)
+            with Stopwatch() as request:
+                try:
+                    r = await http.request(method, url, json=body, headers=headers)
+                    if r.status_code not in ok:
+                        why = f"{method} {kind}: {r.status_code} {r.text[:120]}"
+                except httpx.HTTPError as exc:
+                    why = f"{method} {kind}: {type(exc).__name__}"
+            rec.add(Sample(time.monotonic(), request.seconds, why is None, kind), why)
 
 
 def endpoint(url: str) -> str:
@@ -240,13 +247,6 @@ def endpoint(url: str) -> str:
     if len(parts) == 3 and parts[0] in ("users", "orders"):
         parts[1] = "{unknown}" if parts[1].startswith("nobody:") else "{key}"
     return "/".join(parts)
-
-
-def _pct(values: list[float], q: float) -> float:
-    if not values:
-        return float("nan")
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
 
 
 async def sampler(
@@ -269,8 +269,7 @@ async def sampler(
             "rss_mb": round(proc.memory_info().rss / 2**20, 1),
             "requests": len(batch),
             "req_s": round(len(batch) / (t - t_prev), 1),
-            "p50_ms": round(_pct(lat, 0.50), 1),
-            "p99_ms": round(_pct(lat, 0.99), 1),
+            **percentiles(lat),
             "errors": sum(not s.ok for s in batch),
             "load_1m": round(os.getloadavg()[0], 2),
         }
@@ -404,17 +403,9 @@ async def _drive(
             "requests": len(rec.samples),
             "errors": errors,
             "req_s": round(len(rec.samples) / args.duration, 1),
-            "p50_ms": round(_pct(lat, 0.5), 1),
-            "p99_ms": round(_pct(lat, 0.99), 1),
+            **percentiles(lat),
             "api_cpu_s": round(cpu1.user + cpu1.system - cpu0.user - cpu0.system, 1),
-            "by_endpoint": {
-                k: {
-                    "n": len(v),
-                    "p50_ms": round(_pct(v, 0.5), 1),
-                    "p99_ms": round(_pct(v, 0.99), 1),
-                }
-                for k, v in sorted(by_kind.items())
-            },
+            "by_endpoint": {k: {"n": len(v), **percentiles(v)} for k, v in sorted(by_kind.items())},
             "failures": dict(sorted(rec.failures.items(), key=lambda kv: -kv[1])[:20]),
         },
         "verdict": verdict(windows, errors, args.warmup, args.rss_bound, args.p99_bound),

@@ -18,14 +18,13 @@ import json
 import resource
 import subprocess
 import sys
-import time
 from pathlib import Path
 from typing import Any
 
 if __package__ in (None, ""):
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.common import OUT_DIR
+from bench.common import OUT_DIR, Stopwatch
 
 # users, products, orders: the marketplace generator's counts at each scale (seed 7).
 SCALES = {
@@ -48,11 +47,11 @@ def measure_recommend(scale: str, model_name: str, epochs: int, device: str) -> 
     from gnn.train import fit_bpr
 
     users, items, orders = SCALES[scale]
-    t0 = time.perf_counter()
-    data = toy_purchase_graph(users, items, orders, seed=7)
-    split = temporal_split(data)
-    fold = make_fold(data, split, "test")
-    build_s = time.perf_counter() - t0
+    with Stopwatch() as building:
+        data = toy_purchase_graph(users, items, orders, seed=7)
+        split = temporal_split(data)
+        fold = make_fold(data, split, "test")
+    build_s = building.seconds
     dev = pick_device(None if device == "auto" else device)
     cfg = RecommendConfig()
     gen = seed_everything(7)
@@ -90,12 +89,12 @@ def measure_fraud(scale: str, model_name: str, epochs: int, device: str) -> dict
     from gnn.fraud.toy import records_to_arrays, toy_fraud_records
 
     users = FRAUD_USERS[scale]
-    t0 = time.perf_counter()
-    nodes, rels = toy_fraud_records(users=users, rings=max(10, users // 100), seed=7)
-    data = property_data(records_to_arrays(nodes, rels, FRAUD_NODE_PROPERTIES))
-    split = node_split(data, FRAUD_SPEC)
-    view = build_view(data, FRAUD_SPEC)
-    build_s = time.perf_counter() - t0
+    with Stopwatch() as building:
+        nodes, rels = toy_fraud_records(users=users, rings=max(10, users // 100), seed=7)
+        data = property_data(records_to_arrays(nodes, rels, FRAUD_NODE_PROPERTIES))
+        split = node_split(data, FRAUD_SPEC)
+        view = build_view(data, FRAUD_SPEC)
+    build_s = building.seconds
     dev = pick_device(None if device == "auto" else device)
     layers = 1 if model_name == "gnn-1-layer" else 2
     settings = TrainSettings(num_layers=layers)

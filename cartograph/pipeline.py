@@ -23,12 +23,12 @@ from extraction.enrich import entity_resolution, text_extraction
 from extraction.evaluate import evaluate_extraction
 from extraction.ingest import Enricher, IngestResult, ingest
 from extraction.mapping import load_mapping
-from extraction.marketplace import MANIFEST, generate
 from extraction.pseudonymise import Pseudonymiser
 from gnn.tasks import load_task
 from graph.connection import Driver, Neo4jTarget, count_by_label, count_by_type, open_driver
 from graph.records import NodeRecord, RelRecord
 from graph.writer import GraphWriter, WriteCounts, apply_schema, clear_database
+from testbeds.marketplace import MANIFEST, generate
 
 FIRST_QUERY = (
     "MATCH (u:User)-[:USED_CARD]->(c:Card)<-[:USED_CARD]-(v:User) WHERE u.key < v.key "
@@ -276,7 +276,7 @@ def run_movielens(
     """MovieLens-100k (from the RecBole wheel) through its mapping file into Neo4j, then every
     recommendation model on it (the ``movielens`` task preset), saved and scored like the
     marketplace's: the same code path a user's own graph takes."""
-    from extraction.movielens import MAPPING, prepare_movielens
+    from testbeds.movielens import MAPPING, prepare_movielens
 
     timings: dict[str, float] = {}
     run_dir = new_run_dir(runs_dir)

@@ -25,7 +25,7 @@ def generate(
     seed: Annotated[int, typer.Option(help="Same seed, same files.")] = 7,
 ) -> None:
     """Write the built-in marketplace's raw exports and its separate ground truth."""
-    from extraction.marketplace import generate as generate_marketplace
+    from testbeds.marketplace import generate as generate_marketplace
 
     summary = generate_marketplace(scale, seed, out)
     rows = sum(summary.record_counts.values())

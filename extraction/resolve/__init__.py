@@ -6,7 +6,8 @@ See docs/entity-resolution.md for the method and measured quality.
 """
 
 from extraction.resolve.match import Match, matches_to_records
-from extraction.resolve.products import DEFAULT_PRODUCT_THRESHOLD, ProductConfig, resolve_products
+from extraction.resolve.product_config import ProductConfig
+from extraction.resolve.products import DEFAULT_PRODUCT_THRESHOLD, resolve_products
 from extraction.resolve.users import DEFAULT_USER_THRESHOLD, UserWeights, resolve_users
 
 __all__ = [

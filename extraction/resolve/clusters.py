@@ -12,16 +12,14 @@ from __future__ import annotations
 import math
 from collections import defaultdict
 from collections.abc import Callable
-from typing import TYPE_CHECKING
 
+from networkx.utils import UnionFind
+
+from extraction.resolve.listings import Listing
 from extraction.resolve.match import Match
-
-if TYPE_CHECKING:
-    from extraction.resolve.listings import Listing
-    from extraction.resolve.products import ProductConfig
+from extraction.resolve.product_config import ProductConfig, Scored
 
 PRODUCT = "Product"
-Scored = tuple[float, int, int, str]
 
 
 def _logit(p: float) -> float:
@@ -58,24 +56,23 @@ def cluster(
     compatible: Callable[[Listing, Listing], bool],
     unique: tuple[str, ...],
 ) -> list[Match]:
-    """Best-first union under the consistency rules; accepted pairs are the matches."""
-    root = list(range(len(listings)))
+    """Best-first union under the consistency rules; accepted pairs are the matches.
+
+    ``members`` lists each cluster's listings in merge order (the first listing's cluster, then
+    the second's) under whichever root networkx's union-find picks, so the consistency checks
+    see the same members in the same order whatever the root.
+    """
+    sets = UnionFind(range(len(listings)))
     members: dict[int, list[int]] = {i: [i] for i in range(len(listings))}
-
-    def find(x: int) -> int:
-        while root[x] != x:
-            root[x] = root[root[x]]
-            x = root[x]
-        return x
-
     out = []
     for score, i, j, method in sorted(scored, key=lambda s: (-s[0], s[1], s[2])):
-        ri, rj = find(i), find(j)
+        ri, rj = sets[i], sets[j]
         if ri != rj:
             if not _can_merge(listings, members[ri], members[rj], compatible, unique):
                 continue
-            root[rj] = ri
-            members[ri].extend(members.pop(rj))
+            sets.union(ri, rj)
+            joined = members.pop(ri) + members.pop(rj)
+            members[sets[ri]] = joined
         out.append(Match.of(PRODUCT, listings[i].key, listings[j].key, score, method))
     return sorted(out, key=lambda m: m.pair)
 

@@ -18,7 +18,6 @@ from __future__ import annotations
 import math
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
 from itertools import combinations
 from typing import Any, Protocol
 
@@ -27,14 +26,9 @@ import numpy as np
 from cartograph.errors import ConfigError
 from extraction.resolve.attributes import agreements, conflicts
 from extraction.resolve.clusters import cluster, drop_ambiguous
-from extraction.resolve.listings import (
-    DEFAULT_FX_TO_EUR,
-    Listing,
-    missing_name_words,
-    prepare,
-    price_gap,
-)
+from extraction.resolve.listings import Listing, missing_name_words, prepare, price_gap
 from extraction.resolve.match import Match
+from extraction.resolve.product_config import ProductConfig, Scored
 
 DEFAULT_PRODUCT_THRESHOLD = 0.4
 
@@ -43,33 +37,6 @@ class Encoder(Protocol):
     """What ``extraction.nlp.embed.Embedder`` offers: L2-normalised rows, one per text."""
 
     def encode(self, texts: Sequence[str]) -> np.ndarray: ...
-
-
-@dataclass(frozen=True)
-class ProductConfig:
-    """Knobs of product matching; the defaults were set on one generated seed (see docs)."""
-
-    k: int = 30  # nearest neighbours per listing
-    max_block: int = 60  # listings sharing a brand + name word, compared all against all
-    embed_description: bool = False  # embed title + description (twice the encoding time)
-    # |log price ratio| allowed against the shop's own list price (sellers stay within ~17 %
-    # of it), and between two sellers (each may deviate either way).
-    max_price_gap: float = 0.16
-    max_seller_price_gap: float = 0.3
-    unique_platforms: tuple[str, ...] = ("webshop",)
-    ambiguity_margin: float = 0.5  # logit units between a listing's two best shop partners
-    fx_to_eur: Mapping[str, float] = field(default_factory=lambda: dict(DEFAULT_FX_TO_EUR))
-    # Logistic weights, rounded from a fit on seed 7's candidate pairs (after vetoes): the
-    # title's own name words missing from the other listing weigh most, then price distance.
-    bias: float = 1.0
-    w_cos: float = 1.0  # per unit of cosine above 0.7 (candidates are all near neighbours)
-    w_agree: float = 0.5  # per fact (or brand) both state alike
-    # Name words of one title that the other listing lacks: one-sided it is often a noun
-    # ("T-Shirt" vs "tee"); both sides lacking the other's word is a different line.
-    w_missing: float = -1.3  # per word, on the side missing more
-    w_swapped: float = -4.0  # per word, on the side missing fewer
-    w_price: float = -1.4  # per unit of price gap / allowed gap
-    w_same_platform: float = -1.0  # two sellers on one marketplace: duplicates are rarer
 
 
 def resolve_products(
@@ -86,7 +53,7 @@ def resolve_products(
     if len(listings) < 2:
         return []
     vectors = _embed(listings, embedder, cfg.embed_description)
-    scored = []
+    scored: list[Scored] = []
     for i, j, cos in candidate_pairs(listings, vectors, cfg.k, cfg.max_block):
         score, method = score_pair(listings[i], listings[j], cos, cfg)
         if score >= threshold:

@@ -19,6 +19,8 @@ from itertools import combinations
 from pathlib import Path
 from typing import Any
 
+from networkx.utils import UnionFind
+
 from extraction.resolve.match import Match
 
 _ACCOUNT_PREFIX = {"webshop": "webshop:", "marketplace": "marketplace:", "app": "app:"}
@@ -54,25 +56,15 @@ def _ordered(a: str, b: str) -> tuple[str, str]:
 
 
 def closure_pairs(pairs: Iterable[tuple[str, str]]) -> set[tuple[str, str]]:
-    """All pairs within the connected components of ``pairs`` (transitive closure)."""
-    parent: dict[str, str] = {}
+    """All pairs within the connected components of ``pairs`` (transitive closure).
 
-    def find(x: str) -> str:
-        root = x
-        while parent.setdefault(root, root) != root:
-            root = parent[root]
-        while parent[x] != root:
-            parent[x], x = root, parent[x]
-        return root
-
+    A set of ordered pairs, so the result does not depend on which member networkx's union-find
+    names as each component's root or on the order it lists the members in.
+    """
+    components = UnionFind()
     for a, b in pairs:
-        ra, rb = find(a), find(b)
-        if ra != rb:
-            parent[max(ra, rb)] = min(ra, rb)
-    groups: dict[str, list[str]] = defaultdict(list)
-    for x in list(parent):
-        groups[find(x)].append(x)
-    return {_ordered(a, b) for members in groups.values() for a, b in combinations(members, 2)}
+        components.union(a, b)
+    return {_ordered(a, b) for members in components.to_sets() for a, b in combinations(members, 2)}
 
 
 def evaluate(matches: Iterable[Match], truth_clusters: dict[str, str]) -> dict[str, Any]:

@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 
 from cartograph.pipeline import run_ingest
-from extraction.marketplace import generate
 from extraction.pseudonymise import Pseudonymiser
 from graph.connection import Driver, Neo4jTarget
 from graph.writer import clear_database
+from testbeds.marketplace import generate
 
 MAPPING = Path(__file__).resolve().parents[2] / "extraction" / "mappings" / "marketplace.yaml"
 SCORES = """

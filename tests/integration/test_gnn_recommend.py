@@ -2,12 +2,12 @@
 
 import time
 
-from extraction.sample import SampleSize, sample_graph
 from gnn.features import export_recommend_data
 from gnn.recommend import ALL_MODELS, RecommendConfig, train_and_evaluate
 from gnn.train import TrainConfig
 from graph.connection import Driver
 from graph.writer import GraphWriter, apply_schema
+from testbeds.sample import SampleSize, sample_graph
 
 SIZE = SampleSize(users=80, products=30, orders=700, rings=2, ring_size=3)
 

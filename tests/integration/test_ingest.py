@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 
 from cartograph.pipeline import ingest_summary, run_ingest
-from extraction.marketplace import generate
 from extraction.pseudonymise import Pseudonymiser
 from extraction.rejects import read_rejects
 from graph.connection import Driver, Neo4jTarget, count_by_label, count_by_type
+from testbeds.marketplace import generate
 
 MAPPING = Path(__file__).resolve().parents[2] / "extraction" / "mappings" / "marketplace.yaml"
 PSEUDO = Pseudonymiser(b"integration-test-secret-0123456789")

@@ -12,7 +12,6 @@ from pathlib import Path
 from cartograph.settings import PROJECT_ROOT
 from extraction.ingest import ingest
 from extraction.mapping import load_mapping
-from extraction.movielens import MAPPING, prepare_movielens
 from extraction.pseudonymise import Pseudonymiser
 from gnn.link_data import export_link_data
 from gnn.movielens_task import LABELS, REL_TYPES, SPLIT, movielens_config, run_movielens
@@ -21,6 +20,7 @@ from gnn.split import temporal_split
 from gnn.train import TrainConfig
 from graph.connection import Driver
 from graph.writer import GraphWriter, apply_schema
+from testbeds.movielens import MAPPING, prepare_movielens
 
 SLICE = 2_000
 WHEELS = PROJECT_ROOT / "var" / "cache" / "wheels"

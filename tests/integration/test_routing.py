@@ -13,7 +13,6 @@ from collections.abc import Iterator
 import pytest
 from neo4j.exceptions import ClientError
 
-from extraction.sample import SampleSize, sample_graph
 from graph.connection import (
     READ,
     Driver,
@@ -25,6 +24,7 @@ from graph.connection import (
 )
 from graph.reader import export_graph
 from graph.writer import GraphWriter, apply_schema
+from testbeds.sample import SampleSize, sample_graph
 
 SMALL = SampleSize(users=30, products=12, orders=60, rings=1, ring_size=3)
 

@@ -4,12 +4,12 @@ import csv
 from pathlib import Path
 
 from cartograph.training import score_task, train_task
-from extraction.sample import SampleSize, sample_graph
 from gnn.artefacts import load_artefact, resolve
 from gnn.tasks import load_task
 from graph.connection import Driver, Neo4jTarget
 from graph.scores import write_node_scores
 from graph.writer import GraphWriter, apply_schema
+from testbeds.sample import SampleSize, sample_graph
 
 SIZE = SampleSize(users=80, products=30, orders=700, rings=2, ring_size=3)
 FAST = {"dim": 16, "train": {"max_epochs": 2, "batch_size": 256}}

@@ -3,12 +3,12 @@
 import pytest
 
 from cartograph.errors import SchemaError
-from extraction.sample import SampleSize, sample_graph
 from gnn.data import node_keys, to_hetero_data
 from graph.connection import Driver, count_by_label, count_by_type
 from graph.reader import export_graph
 from graph.records import NodeRecord, RelRecord
 from graph.writer import GraphWriter, apply_schema
+from testbeds.sample import SampleSize, sample_graph
 
 SMALL = SampleSize(users=60, products=25, orders=150, rings=2, ring_size=3)
 

@@ -13,9 +13,9 @@ from __future__ import annotations
 
 import pytest
 
-from extraction.marketplace import generate
 from extraction.nlp import scoring
 from extraction.nlp.run import extract_all_timed
+from testbeds.marketplace import generate
 
 TARGET = 0.90
 

@@ -15,12 +15,12 @@ from pathlib import Path
 import pytest
 
 from extraction.mapping import load_mapping
-from extraction.marketplace import generate
 from extraction.pseudonymise import Pseudonymiser
 from extraction.rejects import RejectsWriter
 from extraction.resolve import resolve_products, resolve_users
 from extraction.resolve.scoring import account_clusters, evaluate, product_clusters
 from extraction.transform import Extracted, extract, merge_duplicates
+from testbeds.marketplace import generate
 
 MAPPING = Path(__file__).resolve().parents[3] / "extraction" / "mappings" / "marketplace.yaml"
 SEED = 8

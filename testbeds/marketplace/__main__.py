@@ -1,4 +1,4 @@
-"""Command line: ``python -m extraction.marketplace --scale small --seed 7 --out var/data``."""
+"""Command line: ``python -m testbeds.marketplace --scale small --seed 7 --out var/data``."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from .generate import generate
 
 def main(argv: list[str] | None = None) -> int:
     """Generate one dataset and print the per-file row counts."""
-    parser = argparse.ArgumentParser(prog="python -m extraction.marketplace")
+    parser = argparse.ArgumentParser(prog="python -m testbeds.marketplace")
     parser.add_argument("--scale", choices=sorted(SCALES), default="small")
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--out", type=Path, required=True)

@@ -1,6 +1,6 @@
 """A small, deterministic e-commerce graph for the foundation demo and for load benchmarks.
 
-Not the marketplace data set (``extraction.marketplace`` is): just users, products, orders and the
+Not the marketplace data set (``testbeds.marketplace`` is): just users, products, orders and the
 identifiers that tie accounts together, with a few planted rings of accounts sharing a device and
 a card, so Browser has something to show and the writer has realistic fan-out to load.
 """

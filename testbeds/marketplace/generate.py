@@ -88,6 +88,8 @@ def _manifest(out_dir: Path, cfg: ScaleConfig, seed: int, counts: Mapping[str, i
         for rel in sorted(counts)
     ]
     manifest = {
+        # The package's name before it moved to testbeds/; kept so that the same (scale, seed)
+        # still gives a byte-identical manifest.json.
         "generator": "extraction.marketplace",
         "version": GENERATOR_VERSION,
         "scale": cfg.name,

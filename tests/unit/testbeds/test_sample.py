@@ -1,6 +1,6 @@
 from collections import Counter
 
-from extraction.sample import SampleSize, sample_graph
+from testbeds.sample import SampleSize, sample_graph
 
 
 def test_sample_is_deterministic_and_seed_sensitive() -> None:

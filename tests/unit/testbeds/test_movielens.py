@@ -10,10 +10,11 @@ from pathlib import Path
 
 import pytest
 
-from extraction import movielens
 from extraction.ingest import ingest
 from extraction.mapping import load_mapping
-from extraction.movielens import (
+from extraction.pseudonymise import Pseudonymiser
+from testbeds import movielens
+from testbeds.movielens import (
     MAPPING,
     MEMBER_DIR,
     PublicDataError,
@@ -22,7 +23,6 @@ from extraction.movielens import (
     read_atomic,
     write_sources,
 )
-from extraction.pseudonymise import Pseudonymiser
 
 INTER = (
     "user_id:token\titem_id:token\trating:float\ttimestamp:float\n"

@@ -15,8 +15,8 @@ from pathlib import Path
 import pyarrow.parquet as pq
 import pytest
 
-from extraction.marketplace import MANIFEST, SMALL, GenerationSummary, generate
-from extraction.marketplace.ids import OpaqueIds, card_number, luhn_valid
+from testbeds.marketplace import MANIFEST, SMALL, GenerationSummary, generate
+from testbeds.marketplace.ids import OpaqueIds, card_number, luhn_valid
 
 END_DATE = "2025-12-31"
 SEED = 7
