@@ -21,7 +21,6 @@ the cut. Class imbalance: ``BCEWithLogits`` with ``pos_weight = negatives / posi
 
 from __future__ import annotations
 
-import copy
 import dataclasses
 import math
 import time
@@ -38,6 +37,7 @@ from cartograph.errors import CartographError
 from gnn.classify_metrics import binary_metrics
 from gnn.classify_views import View, causal_view, full_view, target_features
 from gnn.device import autocast, seed_everything
+from gnn.early_stop import EarlyStopping
 from gnn.message_graph import LeakageError
 from gnn.models.node_classifier import NodeClassifier
 
@@ -309,7 +309,7 @@ def fit(
     opt = torch.optim.AdamW(model.parameters(), lr=settings.lr, weight_decay=settings.weight_decay)
     pw = torch.tensor(_pos_weight(fold.train_y, settings.pos_weight), device=device)
     curve: list[dict[str, float]] = []
-    best, best_state, stale, spent = -math.inf, None, 0, 0.0
+    stopper, spent = EarlyStopping(settings.patience), 0.0
     for epoch in range(1, (epochs or settings.max_epochs) + 1):
         t0 = time.perf_counter()
         model.train()
@@ -324,18 +324,11 @@ def fit(
         if epochs is None:
             score = predict(model, ev, device)[fold.eval].numpy()
             row["valid_pr_auc"] = pr = binary_metrics(fold.eval_y.numpy(), score)["pr_auc"]
-            if pr > best:
-                best, best_state, stale = pr, copy.deepcopy(model.state_dict()), 0
-                best_epoch = epoch
-            else:
-                stale += 1
+            stopper.update(epoch, pr, model)
         curve.append(row)
-        if epochs is None and stale >= settings.patience:
+        if epochs is None and stopper.should_stop:
             break
-    if best_state is not None:
-        model.load_state_dict(best_state)
-    else:
-        best_epoch = len(curve)
+    best_epoch = stopper.restore(model, len(curve))
     return FitResult(model.eval(), curve, best_epoch, round(spent / max(len(curve), 1), 4))
 
 
