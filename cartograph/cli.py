@@ -246,8 +246,8 @@ def distributed_setup(device: Any) -> tuple[Any, int]:
 def train(task: TaskOpt = "recommend", seed: Annotated[int | None, typer.Option()] = None) -> None:
     """Train every model of a task side by side; save the one chosen on valid as `latest`."""
     from cartograph.runtime import resolve_target
-    from cartograph.training import resolve_device, train_task
     from gnn.tasks import load_task
+    from gnn.tasks.runner import resolve_device, train_task
     from graph.connection import open_driver
 
     settings = Settings()
@@ -277,8 +277,8 @@ def evaluate_model_cmd(
 ) -> None:
     """Every model of a task on its split, side by side, with plots; saves no model."""
     from cartograph.runtime import resolve_target
-    from cartograph.training import evaluate_task, resolve_device
     from gnn.tasks import load_task
+    from gnn.tasks.runner import evaluate_task, resolve_device
     from graph.connection import open_driver
 
     settings = Settings()
@@ -312,9 +312,9 @@ def score(
 ) -> None:
     """Score with a trained model; replace the previous model's scores in Neo4j."""
     from cartograph.runtime import resolve_target
-    from cartograph.training import score_task
     from gnn.artefacts import resolve
     from gnn.tasks import load_task
+    from gnn.tasks.runner import score_task
     from graph.connection import open_driver
 
     settings = Settings()

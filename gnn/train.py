@@ -16,6 +16,8 @@ from typing import Any
 
 import torch
 import torch.nn.functional as F
+from pydantic import ConfigDict
+from pydantic.dataclasses import dataclass as config_dataclass
 from torch import Tensor, nn
 from torch_geometric.data import HeteroData
 
@@ -25,9 +27,11 @@ from gnn.early_stop import EarlyStopping
 Embedder = Callable[[HeteroData], tuple[Tensor, Tensor]]
 
 
-@dataclass(frozen=True)
+@config_dataclass(frozen=True, config=ConfigDict(extra="forbid"))
 class TrainConfig:
-    """Optimisation settings shared by all trained models.
+    """Optimisation settings shared by all trained models: the ``train:`` block of a
+    link-prediction task spec (a pydantic dataclass, so the spec validates into the very type
+    ``fit_bpr`` consumes; unknown keys are refused, ``[E144]`` from ``gnn.tasks.spec``).
 
     Args:
         lr: AdamW learning rate; 0.01 suits embedding tables of this size.

@@ -18,9 +18,9 @@ from api.agreement import measure
 from api.app import create_app
 from api.keys import KeyStore
 from cartograph.settings import Settings
-from cartograph.training import train_task
 from gnn.artefacts import load_artefact, point_latest, resolve
 from gnn.tasks import load_task
+from gnn.tasks.runner import train_task
 from graph.server import ServerConfig
 
 SECRET = b"integration-test-secret-0123456789"  # the marketplace fixture's ingestion secret
