@@ -6,6 +6,9 @@ training) is *folded in*: their vector is the mean of the embeddings of the prod
 bought (the user side of one LightGCN-style propagation step, with mean weights), computed once
 from one Cypher lookup and cached; a user with no purchases gets the most bought products.
 Reasons come from the same space: the purchase most similar to the recommended product.
+
+Ranking is ``gnn.score.rank``, the one rule ``cartograph score`` uses too: descending score, ties
+broken by the lower item index; purchases (masked to ``-inf``) are never recommended.
 """
 
 from __future__ import annotations
@@ -14,8 +17,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
+import torch
 
 from gnn.artefacts import Artefact, ArtefactError
+from gnn.score import rank
 
 # A lookup of (exists, bought product keys) for a user the model has not seen.
 Purchases = Callable[[str], tuple[bool, list[str]]]
@@ -97,9 +102,8 @@ class Recommender:
         scores = self.item_emb @ state.vector
         if state.bought:
             scores[list(state.bought)] = -np.inf
-        k = min(k, int(np.isfinite(scores).sum()))
-        top = np.argpartition(-scores, k - 1)[:k] if k else np.array([], dtype=int)
-        top = top[np.lexsort((top, -scores[top]))]
+        values, order = rank(torch.from_numpy(scores), k)
+        top = order[torch.isfinite(values)].numpy()
         bought = sorted(state.bought)
         out = []
         for i in top.tolist():

@@ -82,8 +82,10 @@ def measure_fraud(scale: str, model_name: str, epochs: int, device: str) -> dict
     """Full-batch epochs of the causal fraud GNN (1 layer = the baseline, 2 = the default)."""
     import torch
 
-    from gnn.classify import TrainSettings, build_view, fit, node_split
+    from gnn.classify import build_view, fit
     from gnn.classify_data import property_data
+    from gnn.classify_spec import TrainConfig
+    from gnn.classify_split import node_split
     from gnn.device import pick_device
     from gnn.fraud import FRAUD_NODE_PROPERTIES, FRAUD_SPEC
     from gnn.fraud.toy import records_to_arrays, toy_fraud_records
@@ -97,7 +99,7 @@ def measure_fraud(scale: str, model_name: str, epochs: int, device: str) -> dict
     build_s = building.seconds
     dev = pick_device(None if device == "auto" else device)
     layers = 1 if model_name == "gnn-1-layer" else 2
-    settings = TrainSettings(num_layers=layers)
+    settings = TrainConfig(num_layers=layers)
     if dev.type == "cuda":
         torch.cuda.reset_peak_memory_stats(dev)
     res = fit(view, split.test, FRAUD_SPEC, settings, dev, 7, epochs=epochs)

@@ -127,8 +127,8 @@ def distributed_setup(device: Any) -> tuple[Any, int]:
 def train_job(settings: Settings, task: str, seed: int | None) -> JobResult:
     """Every model of a task side by side; the one chosen on valid saved as ``latest``. The
     spec is read first, so a bad spec fails before any server is touched."""
-    from cartograph.training import resolve_device, train_task
     from gnn.tasks import load_task
+    from gnn.tasks.runner import resolve_device, train_task
     from graph.connection import open_driver
 
     spec = load_task(task)
@@ -153,8 +153,8 @@ def train_job(settings: Settings, task: str, seed: int | None) -> JobResult:
 
 def evaluate_model_job(settings: Settings, task: str, seed: int | None) -> JobResult:
     """Every model of a task on its split, side by side, with plots; saves no model."""
-    from cartograph.training import evaluate_task, resolve_device
     from gnn.tasks import load_task
+    from gnn.tasks.runner import evaluate_task, resolve_device
     from graph.connection import open_driver
 
     spec = load_task(task)
@@ -181,9 +181,9 @@ def score_job(
     write_back: bool,
 ) -> JobResult:
     """Score with a trained model; replace the previous model's scores in Neo4j."""
-    from cartograph.training import score_task
     from gnn.artefacts import resolve
     from gnn.tasks import load_task
+    from gnn.tasks.runner import score_task
     from graph.connection import open_driver
 
     name = load_task(task).name if model is None else task

@@ -18,13 +18,13 @@ from cartograph.report import new_run_dir, versions, write_report
 from cartograph.report_md import render_markdown
 from cartograph.report_tasks import task_markdown, task_plots
 from cartograph.settings import Settings
-from cartograph.training import resolve_device, score_task, train_task
 from extraction.enrich import entity_resolution, text_extraction
 from extraction.evaluate import evaluate_extraction
 from extraction.ingest import Enricher, IngestResult, ingest
 from extraction.mapping import load_mapping
 from extraction.pseudonymise import Pseudonymiser
 from gnn.tasks import load_task
+from gnn.tasks.runner import resolve_device, score_task, train_task
 from graph.connection import Driver, Neo4jTarget, count_by_label, count_by_type, open_driver
 from graph.records import NodeRecord, RelRecord
 from graph.writer import GraphWriter, WriteCounts, apply_schema, clear_database

@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import json
 import platform
-import subprocess
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from cartograph import __version__
+from gnn.provenance import code_version
+
+__all__ = ["code_version", "new_run_dir", "point_latest", "versions", "write_report"]
 
 
 def new_run_dir(runs_dir: Path) -> Path:
@@ -33,21 +34,6 @@ def point_latest(run_dir: Path) -> None:
     from gnn.artefacts import point_latest as repoint
 
     repoint(run_dir)
-
-
-def code_version() -> str:
-    """Package version plus the git commit when run from a checkout."""
-    try:
-        sha = subprocess.run(
-            ["git", "rev-parse", "--short", "HEAD"],
-            capture_output=True,
-            text=True,
-            check=True,
-            cwd=Path(__file__).parent,
-        ).stdout.strip()
-    except (OSError, subprocess.CalledProcessError):
-        sha = "unknown"
-    return f"{__version__}+{sha}"
 
 
 def versions() -> dict[str, str]:

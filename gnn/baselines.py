@@ -10,6 +10,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import torch
 from torch import Tensor, nn
 
@@ -81,8 +83,14 @@ def trained_baseline(
     layers: int,
 ) -> nn.Module:
     """``"bpr-mf"`` or ``"lightgcn"``, ready for :func:`gnn.train.fit_bpr`."""
-    if name == "bpr-mf":
-        return MatrixFactorization(num_users, num_items, dim)
-    if name == "lightgcn":
-        return UserItemLightGCN(num_users, num_items, edge_type, dim, layers)
-    raise ValueError(f"unknown trained baseline {name!r}")
+    build = TRAINED_BASELINES.get(name)
+    if build is None:
+        raise ValueError(f"unknown trained baseline {name!r}")
+    return build(num_users, num_items, edge_type, dim, layers)
+
+
+# (num_users, num_items, edge_type, dim, layers) → model; MF ignores the graph arguments.
+TRAINED_BASELINES: dict[str, Callable[[int, int, tuple[str, str, str], int, int], nn.Module]] = {
+    "bpr-mf": lambda users, items, edge_type, dim, layers: MatrixFactorization(users, items, dim),
+    "lightgcn": UserItemLightGCN,
+}

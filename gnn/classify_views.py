@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
 
 import numpy as np
 import torch
@@ -23,8 +22,7 @@ from torch_geometric.data import HeteroData
 from torch_geometric.typing import EdgeType
 from torch_geometric.utils import coalesce
 
-if TYPE_CHECKING:
-    from gnn.classify import ClassifySpec
+from gnn.classify_spec import ClassifySpec
 
 _RESERVED = ("time", "created_at", "split", "node_key")
 

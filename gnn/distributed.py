@@ -18,7 +18,6 @@ torchrun (no ``WORLD_SIZE`` in the environment) the same command trains in one p
 from __future__ import annotations
 
 import argparse
-import copy
 import json
 import os
 import time
@@ -34,11 +33,12 @@ from torch.nn.parallel import DistributedDataParallel
 from torch_geometric.data import HeteroData
 
 from gnn.device import autocast, seed_everything
+from gnn.early_stop import EarlyStopping
 from gnn.message_graph import BOUGHT
 from gnn.models.lightgcn import UserItemLightGCN
 from gnn.models.mf import MatrixFactorization
 from gnn.synthetic import toy_purchase_graph
-from gnn.train import TrainConfig, TrainResult, bpr_loss, fit_bpr
+from gnn.train import TrainConfig, TrainResult, bpr_loss, finish, fit_bpr
 
 
 def fit_bpr_ddp(
@@ -66,7 +66,7 @@ def fit_bpr_ddp(
     )
     opt = torch.optim.AdamW(model.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay)
     graph, positives = graph.to(device), positives.to(device)
-    result, best_state, stale, train_s = TrainResult(), None, 0, 0.0
+    result, stopper, train_s = TrainResult(), EarlyStopping(cfg.patience), 0.0
     for epoch in range(1, (epochs or cfg.max_epochs) + 1):
         t0 = time.perf_counter()
         loss = _ddp_epoch(ddp, graph, positives, num_items, cfg, opt, gen, rank, world)
@@ -74,20 +74,11 @@ def fit_bpr_ddp(
         row: dict[str, Any] = {"epoch": epoch, "loss": round(loss, 6)}
         if evaluate is not None and epochs is None:
             row[f"valid_{metric}"] = score = _rank0(evaluate(), device)
-            if not score <= result.best_valid:  # first epoch, or an improvement
-                result.best_epoch, result.best_valid, stale = epoch, score, 0
-                best_state = copy.deepcopy(model.state_dict())
-            else:
-                stale += 1
+            stopper.update(epoch, score, model)
         result.curve.append(row)
-        if stale >= cfg.patience:
+        if stopper.should_stop:
             break
-    if best_state is not None:
-        model.load_state_dict(best_state)
-    else:
-        result.best_epoch = len(result.curve)
-    result.seconds_per_epoch = round(train_s / max(len(result.curve), 1), 4)
-    return result
+    return finish(result, stopper, model, train_s)
 
 
 def _rank0(value: float, device: torch.device) -> float:

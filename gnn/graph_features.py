@@ -34,6 +34,7 @@ from dataclasses import dataclass
 import networkx as nx
 import numpy as np
 import torch
+from networkx.utils import UnionFind
 from torch_geometric.data import HeteroData
 
 DAY = 86_400.0
@@ -79,30 +80,29 @@ def identifier_kinds(data: HeteroData, cfg: GraphFeatureConfig) -> dict[str, tup
 
 
 class _Components:
-    """Union-find over string node ids that counts accounts per component."""
+    """Connected components over string node ids (networkx's union-find) that counts the
+    accounts (``u:`` ids) of each component; only the count is read, so which element networkx
+    makes the root does not matter."""
 
     def __init__(self) -> None:
-        self.parent: dict[str, str] = {}
-        self.users: dict[str, int] = {}
+        self.sets = UnionFind()
+        self.users: dict[str, int] = {}  # accounts per current root
 
-    def find(self, a: str) -> str:
-        self.parent.setdefault(a, a)
-        self.users.setdefault(a, 1 if a.startswith("u:") else 0)
-        while self.parent[a] != a:
-            self.parent[a] = self.parent[self.parent[a]]
-            a = self.parent[a]
-        return a
+    def _root(self, a: str) -> str:
+        if a not in self.sets.parents:
+            self.users[a] = 1 if a.startswith("u:") else 0
+        root: str = self.sets[a]
+        return root
 
     def union(self, a: str, b: str) -> None:
-        ra, rb = self.find(a), self.find(b)
+        ra, rb = self._root(a), self._root(b)
         if ra != rb:
-            if self.users[ra] < self.users[rb]:
-                ra, rb = rb, ra
-            self.parent[rb] = ra
-            self.users[ra] += self.users[rb]
+            total = self.users.pop(ra) + self.users.pop(rb)
+            self.sets.union(ra, rb)
+            self.users[self.sets[ra]] = total
 
     def size(self, a: str) -> int:
-        return self.users[self.find(a)]
+        return self.users[self._root(a)]
 
 
 def _event_identifiers(

@@ -195,7 +195,7 @@ def _run_model(
         "valid_metrics": _round(evaluate(valid_scorer, valid.eval)),
         "cold_start": _round(evaluate(test_scorer, cold_eval)) if cold_eval.num_users else {},
         "params": params,
-        "train_config": dataclasses.asdict(_train_config(name, cfg)) if model else None,
+        "train_config": dataclasses.asdict(train_config(name, cfg)) if model else None,
         "model_args": dict(cfg.model_args.get(name, {})),
     }
     if result is not None:
@@ -220,11 +220,8 @@ def _fit(
     evaluate: Callable[[Scorer, EvalSet], dict[str, float]],
 ) -> tuple[Scorer, TrainResult | None, nn.Module | None]:
     """Fit ``name`` on ``fold``; early-stop on ``fold.eval`` unless ``epochs`` is fixed."""
-    if name == "popularity":
-        return Popularity(split.num_items).fit(fold.positives), None, None
-    if name == "item-knn":
-        knn = ItemKNN(split.num_users, split.num_items, cfg.knn_neighbours)
-        return knn.fit(fold.positives), None, None
+    if name in COUNT_BASELINES:
+        return COUNT_BASELINES[name](split, fold, cfg), None, None
     model = build_model(name, fold.graph, split, cfg).to(device)
 
     metric = selection_metric(cfg)
@@ -232,7 +229,7 @@ def _fit(
     def valid_recall() -> float:
         return evaluate(embedding_scorer(model, fold.graph), fold.eval)[metric]
 
-    train_cfg = _train_config(name, cfg)
+    train_cfg = train_config(name, cfg)
     result = trainer()(
         model,
         fold.graph,
@@ -262,17 +259,57 @@ def build_model(
     name: str, graph: HeteroData, split: TemporalSplit, cfg: RecommendConfig
 ) -> nn.Module:
     """A fresh, seeded-by-caller model of kind ``name`` for this training graph."""
-    sc, args = split.config, dict(cfg.model_args.get(name, {}))
-    if name in ("bpr-mf", "lightgcn"):
-        layers = args.get("num_layers", 3)
-        edge_type = (sc.user, BOUGHT, sc.item)
-        return trained_baseline(name, split.num_users, split.num_items, edge_type, cfg.dim, layers)
-    specs, edge_types = node_specs(graph), list(graph.edge_types)
-    if name == "kg-lightgcn":
-        return KGLightGCN(specs, edge_types, sc.user, sc.item, cfg.dim, **args)
-    if name == "hetero-sage":
-        return HeteroSAGE(specs, edge_types, sc.user, sc.item, cfg.dim, **args)
-    raise ValueError(f"unknown model {name!r}; expected one of {', '.join(ALL_MODELS)}")
+    builder = MODEL_BUILDERS.get(name)
+    if builder is None:
+        raise ValueError(f"unknown model {name!r}; expected one of {', '.join(ALL_MODELS)}")
+    return builder(name, graph, split, cfg, dict(cfg.model_args.get(name, {})))
+
+
+def _user_item(
+    name: str, graph: HeteroData, split: TemporalSplit, cfg: RecommendConfig, args: dict[str, Any]
+) -> nn.Module:
+    """MF or LightGCN on the user-item purchases alone (no content, no other relationships)."""
+    edge_type = (split.config.user, BOUGHT, split.config.item)
+    layers = args.get("num_layers", 3)
+    return trained_baseline(name, split.num_users, split.num_items, edge_type, cfg.dim, layers)
+
+
+def _kg_lightgcn(
+    name: str, graph: HeteroData, split: TemporalSplit, cfg: RecommendConfig, args: dict[str, Any]
+) -> nn.Module:
+    sc = split.config
+    return KGLightGCN(node_specs(graph), list(graph.edge_types), sc.user, sc.item, cfg.dim, **args)
+
+
+def _hetero_sage(
+    name: str, graph: HeteroData, split: TemporalSplit, cfg: RecommendConfig, args: dict[str, Any]
+) -> nn.Module:
+    sc = split.config
+    return HeteroSAGE(node_specs(graph), list(graph.edge_types), sc.user, sc.item, cfg.dim, **args)
+
+
+def _popularity(split: TemporalSplit, fold: Fold, cfg: RecommendConfig) -> Scorer:
+    return Popularity(split.num_items).fit(fold.positives)
+
+
+def _item_knn(split: TemporalSplit, fold: Fold, cfg: RecommendConfig) -> Scorer:
+    return ItemKNN(split.num_users, split.num_items, cfg.knn_neighbours).fit(fold.positives)
+
+
+# Count-based baselines: fitted in one pass, scores from counts, nothing to serve.
+COUNT_BASELINES: Mapping[str, Callable[[TemporalSplit, Fold, RecommendConfig], Scorer]] = (
+    MappingProxyType({"popularity": _popularity, "item-knn": _item_knn})
+)
+# Embedding models: trained by BPR, their embeddings are what an artefact stores and serves.
+MODEL_BUILDERS: Mapping[str, Callable[..., nn.Module]] = MappingProxyType(
+    {
+        "bpr-mf": _user_item,
+        "lightgcn": _user_item,
+        "kg-lightgcn": _kg_lightgcn,
+        "hetero-sage": _hetero_sage,
+    }
+)
+EMBEDDING_MODELS = tuple(MODEL_BUILDERS)
 
 
 def selection_metric(cfg: RecommendConfig) -> str:
@@ -280,7 +317,7 @@ def selection_metric(cfg: RecommendConfig) -> str:
     return f"recall@{SELECTION_K if SELECTION_K in cfg.ks else max(cfg.ks)}"
 
 
-def _train_config(name: str, cfg: RecommendConfig) -> TrainConfig:
+def train_config(name: str, cfg: RecommendConfig) -> TrainConfig:
     return dataclasses.replace(cfg.train, **cfg.model_train.get(name, {}))
 
 
@@ -330,84 +367,3 @@ def without_content(data: HeteroData, cfg: SplitConfig) -> HeteroData:
                 if attr in store:
                     del store[attr]
     return bare
-
-
-@dataclass
-class FinalModel:
-    """The model that serves: chosen on valid, refit on every interaction up to now."""
-
-    name: str
-    model: nn.Module | None
-    graph: HeteroData
-    user_emb: Tensor
-    item_emb: Tensor
-    history: Tensor  # (2, P) user, item pairs already bought: masked when recommending
-    epochs: int
-    config: dict[str, Any]
-
-
-def fit_final(
-    data: HeteroData,
-    name: str,
-    epochs: int,
-    split_cfg: SplitConfig | None = None,
-    model_cfg: RecommendConfig | None = None,
-    seed: int = 7,
-    device: torch.device | str = "cpu",
-) -> FinalModel:
-    """Refit ``name`` on all purchases for the epoch count chosen on valid; embeddings ready.
-
-    Only embedding models are served (their scores are dot products of stored vectors); the
-    count-based baselines have no embeddings to store."""
-    if name in ("popularity", "item-knn"):
-        raise ValueError(f"{name} is a baseline without embeddings; serve a trained model")
-    model_cfg = model_cfg or RecommendConfig()
-    device = torch.device(device)
-    split = temporal_split(data, split_cfg)
-    history = split.interactions
-    cut = float(history.time.max()) + 1.0
-    graph, _ = build_message_graph(data, history, cut, split.config)
-    cfg = split.config
-    positives = graph[cfg.user, BOUGHT, cfg.item].edge_index
-    gen = seed_everything(seed)
-    model = build_model(name, graph, split, model_cfg).to(device)
-    train_cfg = _train_config(name, model_cfg)
-    trainer()(model, graph, positives, split.num_items, train_cfg, gen, None, max(epochs, 1))
-    model.eval()
-    with torch.no_grad():
-        u_emb, i_emb = model(graph.to(device))
-    return FinalModel(
-        name=name,
-        model=model,
-        graph=graph,
-        user_emb=u_emb.float().cpu(),
-        item_emb=i_emb.float().cpu(),
-        history=positives.cpu(),
-        epochs=max(epochs, 1),
-        config={
-            "model": name,
-            "dim": model_cfg.dim,
-            "model_args": dict(model_cfg.model_args.get(name, {})),
-            "train": dataclasses.asdict(train_cfg),
-            "split": dataclasses.asdict(cfg),
-            "epochs": max(epochs, 1),
-        },
-    )
-
-
-def top_k(
-    user_emb: Tensor, item_emb: Tensor, history: Tensor, k: int, batch: int = 1024
-) -> tuple[Tensor, Tensor]:
-    """Top-``k`` (scores, items) per user over the full catalogue, bought items masked."""
-    n_users, n_items = user_emb.shape[0], item_emb.shape[0]
-    k = min(k, n_items)
-    scores_out = torch.empty((n_users, k))
-    items_out = torch.empty((n_users, k), dtype=torch.long)
-    for start in range(0, n_users, batch):
-        stop = min(start + batch, n_users)
-        scores = user_emb[start:stop] @ item_emb.T
-        rows = (history[0] >= start) & (history[0] < stop)
-        scores[history[0, rows] - start, history[1, rows]] = -torch.inf
-        val, idx = torch.topk(scores, k, dim=1)
-        scores_out[start:stop], items_out[start:stop] = val, idx
-    return scores_out, items_out

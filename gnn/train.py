@@ -9,7 +9,6 @@ epochs without improvement. A refit on more data runs a fixed number of epochs i
 
 from __future__ import annotations
 
-import copy
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -17,17 +16,22 @@ from typing import Any
 
 import torch
 import torch.nn.functional as F
+from pydantic import ConfigDict
+from pydantic.dataclasses import dataclass as config_dataclass
 from torch import Tensor, nn
 from torch_geometric.data import HeteroData
 
 from gnn.device import autocast
+from gnn.early_stop import EarlyStopping
 
 Embedder = Callable[[HeteroData], tuple[Tensor, Tensor]]
 
 
-@dataclass(frozen=True)
+@config_dataclass(frozen=True, config=ConfigDict(extra="forbid"))
 class TrainConfig:
-    """Optimisation settings shared by all trained models.
+    """Optimisation settings shared by all trained models: the ``train:`` block of a
+    link-prediction task spec (a pydantic dataclass, so the spec validates into the very type
+    ``fit_bpr`` consumes; unknown keys are refused, ``[E144]`` from ``gnn.tasks.spec``).
 
     Args:
         lr: AdamW learning rate; 0.01 suits embedding tables of this size.
@@ -85,7 +89,7 @@ def fit_bpr(
     device = next(model.parameters()).device
     graph, positives = graph.to(device), positives.to(device)
     opt = torch.optim.AdamW(model.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay)
-    result, best_state, stale, train_s = TrainResult(), None, 0, 0.0
+    result, stopper, train_s = TrainResult(), EarlyStopping(cfg.patience), 0.0
     for epoch in range(1, (epochs or cfg.max_epochs) + 1):
         t0 = time.perf_counter()
         loss = _epoch(model, graph, positives, num_items, cfg, opt, gen)
@@ -93,18 +97,20 @@ def fit_bpr(
         row: dict[str, Any] = {"epoch": epoch, "loss": round(loss, 6)}
         if evaluate is not None and epochs is None:
             row[f"valid_{metric}"] = score = evaluate()
-            if not score <= result.best_valid:  # first epoch, or an improvement
-                result.best_epoch, result.best_valid, stale = epoch, score, 0
-                best_state = copy.deepcopy(model.state_dict())
-            else:
-                stale += 1
+            stopper.update(epoch, score, model)
         result.curve.append(row)
-        if stale >= cfg.patience:
+        if stopper.should_stop:
             break
-    if best_state is not None:
-        model.load_state_dict(best_state)
-    else:
-        result.best_epoch = len(result.curve)
+    return finish(result, stopper, model, train_s)
+
+
+def finish(
+    result: TrainResult, stopper: EarlyStopping, model: nn.Module, train_s: float
+) -> TrainResult:
+    """Restore the best weights and fill in the chosen epoch, its score and the timing."""
+    result.best_epoch = stopper.restore(model, len(result.curve))
+    if stopper.improved_ever:
+        result.best_valid = stopper.best
     result.seconds_per_epoch = round(train_s / max(len(result.curve), 1), 4)
     return result
 

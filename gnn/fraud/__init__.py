@@ -18,17 +18,11 @@ import numpy as np
 import torch
 from torch_geometric.data import HeteroData
 
-from gnn.classify import (
-    ClassifySpec,
-    FitResult,
-    NodeSplit,
-    TrainSettings,
-    describe_split,
-    node_split,
-    train_and_evaluate_classifier,
-)
+from gnn.classify import FitResult, train_and_evaluate_classifier
 from gnn.classify_data import export_property_data
 from gnn.classify_metrics import binary_metrics, pr_curve
+from gnn.classify_spec import ClassifySpec, TrainConfig
+from gnn.classify_split import NodeSplit, describe_split, node_split
 from gnn.classify_views import View
 from gnn.device import pick_device
 from gnn.fraud.baselines import fit_trees, rule_score
@@ -101,7 +95,7 @@ def train_and_evaluate_fraud(
     data: HeteroData,
     seed: int = 7,
     device: torch.device | str | None = None,
-    settings: TrainSettings | None = None,
+    settings: TrainConfig | None = None,
     truth_dir: Path | None = None,
 ) -> dict[str, Any]:
     """The report's ``fraud`` entry (JSON-serialisable); see ``run_fraud`` for the model."""
@@ -112,7 +106,7 @@ def run_fraud(
     data: HeteroData,
     seed: int = 7,
     device: torch.device | str | None = None,
-    settings: TrainSettings | None = None,
+    settings: TrainConfig | None = None,
     truth_dir: Path | None = None,
     spec: ClassifySpec = FRAUD_SPEC,
 ) -> FraudRun:

@@ -11,7 +11,7 @@ from typing import Any
 import lightgbm as lgb
 import numpy as np
 
-from gnn.classify import Fold
+from gnn.classify_split import Fold
 
 # The playbook: each rule an analyst would write, with the points it adds to a risk score.
 RULES: tuple[tuple[str, float, float], ...] = (

@@ -19,11 +19,11 @@ from api.keys import KeyStore
 from bench.agreement import measure
 from cartograph.runtime import pseudonymiser
 from cartograph.settings import Settings
-from cartograph.training import train_task
 from extraction.checkout import CheckoutCleaner
 from extraction.mapping import load_mapping
 from gnn.artefacts import load_artefact, point_latest, resolve
 from gnn.tasks import load_task
+from gnn.tasks.runner import train_task
 from graph.server import ServerConfig
 
 SECRET = b"integration-test-secret-0123456789"  # the marketplace fixture's ingestion secret

@@ -2,7 +2,8 @@
 
 import time
 
-from gnn.classify import TrainSettings, score_nodes
+from gnn.classify import score_nodes
+from gnn.classify_spec import TrainConfig
 from gnn.fraud import export_fraud_data, run_fraud
 from gnn.fraud.toy import toy_fraud_records
 from graph.connection import Driver
@@ -20,7 +21,7 @@ def test_fraud_runs_on_an_exported_graph(driver: Driver) -> None:
     data = export_fraud_data(driver)
     assert data["Order"].time.dtype.is_floating_point  # driver DateTimes became epoch seconds
     assert "is_chargeback" in data["Order"] and "chargeback_at" in data["Order"]
-    settings = TrainSettings(dim=16, max_epochs=8, patience=4)
+    settings = TrainConfig(dim=16, max_epochs=8, patience=4)
     result = run_fraud(data, seed=7, device="cpu", settings=settings)
 
     report = result.report

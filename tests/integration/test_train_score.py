@@ -3,9 +3,9 @@
 import csv
 from pathlib import Path
 
-from cartograph.training import score_task, train_task
 from gnn.artefacts import load_artefact, resolve
 from gnn.tasks import load_task
+from gnn.tasks.runner import score_task, train_task
 from graph.connection import Driver, Neo4jTarget
 from graph.scores import write_node_scores
 from graph.writer import GraphWriter, apply_schema

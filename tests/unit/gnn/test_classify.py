@@ -9,16 +9,14 @@ import torch
 from torch_geometric.data import HeteroData
 
 from gnn.classify import (
-    ClassifySpec,
-    TrainSettings,
     build_view,
-    check_no_leakage,
-    node_split,
     predict,
     rebuild_classifier,
     train_and_evaluate_classifier,
 )
 from gnn.classify_metrics import binary_metrics, recall_at_rate
+from gnn.classify_spec import ClassifySpec, TrainConfig
+from gnn.classify_split import check_no_leakage, node_split
 from gnn.message_graph import LeakageError
 
 DAY = 86_400.0
@@ -129,7 +127,7 @@ def user_graph(n: int = 300, seed: int = 0) -> HeteroData:
 def test_given_split_trains_on_a_non_marketplace_graph(device: str) -> None:
     data = user_graph()
     spec = ClassifySpec("Person", "risky", split="given", features=("noise", "score"))
-    settings = TrainSettings(dim=16, max_epochs=60, patience=60, lr=0.02)
+    settings = TrainConfig(dim=16, max_epochs=60, patience=60, lr=0.02)
     entry, fitted, view = train_and_evaluate_classifier(data, spec, settings, seed=1, device=device)
     assert entry["metrics"]["roc_auc"] > 0.75  # the label lives in the neighbours
     rebuilt = rebuild_classifier(fitted.model.config(), fitted.model.state_dict())
@@ -142,7 +140,7 @@ def test_given_split_trains_on_a_non_marketplace_graph(device: str) -> None:
 def test_same_seed_same_result() -> None:
     data = user_graph(120)
     spec = ClassifySpec("Person", "risky", split="given")
-    settings = TrainSettings(dim=8, max_epochs=5, patience=5)
+    settings = TrainConfig(dim=8, max_epochs=5, patience=5)
     first = train_and_evaluate_classifier(data, spec, settings, seed=3)[0]["metrics"]
     second = train_and_evaluate_classifier(data, spec, settings, seed=3)[0]["metrics"]
     assert first == second

@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 import torch
 
-from gnn.classify import TrainSettings
 from gnn.classify_data import property_data
+from gnn.classify_spec import TrainConfig
 from gnn.explain import explain_node
 from gnn.fraud import FRAUD_NODE_PROPERTIES, run_fraud
 from gnn.fraud.baselines import rule_score
@@ -21,7 +21,7 @@ from gnn.fraud.toy import records_to_arrays, toy_fraud_records
 def run():  # type: ignore[no-untyped-def]
     nodes, rels = toy_fraud_records(users=80, rings=10, seed=3)
     data = property_data(records_to_arrays(nodes, rels, FRAUD_NODE_PROPERTIES))
-    settings = TrainSettings(dim=16, max_epochs=15, patience=5)
+    settings = TrainConfig(dim=16, max_epochs=15, patience=5)
     return data, run_fraud(data, seed=7, device="cpu", settings=settings)
 
 

@@ -4,8 +4,9 @@ pass of the causal view for every order of a toy marketplace: the invariant the 
 import pytest
 import torch
 
-from gnn.classify import TrainSettings, predict
+from gnn.classify import predict
 from gnn.classify_data import property_data
+from gnn.classify_spec import TrainConfig
 from gnn.fraud import FRAUD_NODE_PROPERTIES, run_fraud
 from gnn.fraud.online import layer_states, score_star
 from gnn.fraud.toy import records_to_arrays, toy_fraud_records
@@ -15,7 +16,7 @@ from gnn.fraud.toy import records_to_arrays, toy_fraud_records
 def fitted():  # type: ignore[no-untyped-def]
     nodes, rels = toy_fraud_records(users=40, rings=4, seed=5)
     data = property_data(records_to_arrays(nodes, rels, FRAUD_NODE_PROPERTIES))
-    settings = TrainSettings(dim=16, max_epochs=3, patience=2)
+    settings = TrainConfig(dim=16, max_epochs=3, patience=2)
     run = run_fraud(data, seed=7, device="cpu", settings=settings)
     return run.gnn.model, run.view
 

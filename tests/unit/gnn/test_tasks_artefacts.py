@@ -14,7 +14,7 @@ from gnn.artefacts import (
     resolve,
     save_artefact,
 )
-from gnn.recommend import top_k
+from gnn.score import top_k
 from gnn.tasks import load_task, preset_names
 
 

@@ -1,15 +1,23 @@
-"""Node-classification task specs → a run, a report entry and a servable artefact.
+"""Node-classification runners: a spec → a run, a report entry and a servable artefact.
 
-The marketplace's ``fraud`` preset runs the full fraud study (``gnn.fraud``: rules, trees,
-trees + graph features, the causal GNN, account links); any other node-classification spec runs
-the generic, schema-driven GNN of ``gnn.classify`` on whatever the graph holds. Either way the
-model that scores the test period is the one stored (trained with the labels known at the last
-cut), with a score for every node of the label so ``cartograph score`` needs no retraining.
+Two runners share everything but the study itself:
+
+* ``node`` (any graph): the generic, schema-driven GNN of ``gnn.classify`` on whatever the
+  graph holds;
+* ``marketplace_fraud`` (the ``fraud`` preset names it): the full fraud study of ``gnn.fraud``
+  (rules, trees, trees + graph features, the causal GNN, account links) plus what online order
+  scoring needs.
+
+Either way the model that scores the test period is the one stored (trained with the labels
+known at the last cut), with a score for every node of the label so ``cartograph score`` needs
+no retraining.
 """
 
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -17,20 +25,31 @@ import torch
 from torch_geometric.data import HeteroData
 
 from gnn.artefacts import Artefact, data_hash
-from gnn.classify import (
-    ClassifySpec,
-    TrainSettings,
-    describe_split,
-    node_split,
-    score_nodes,
-    train_and_evaluate_classifier,
-)
+from gnn.classify import score_nodes, train_and_evaluate_classifier
 from gnn.classify_data import export_property_data
-from gnn.tasks import TaskSpec
+from gnn.classify_spec import ClassifySpec, TrainConfig
+from gnn.classify_split import describe_split, node_split
+from gnn.tasks.link import schema
+from gnn.tasks.spec import TaskSpec
 from graph.connection import Driver
 from graph.reader import node_property_keys
 
 LINK_LABEL = "User"
+
+
+@dataclass
+class Study:
+    """What a study hands back: its report, the graph, the serving model and its view, and the
+    online-scoring inputs (empty when the study serves no online scoring)."""
+
+    report: dict[str, Any]
+    data: HeteroData
+    model: Any
+    view: Any
+    online: dict[str, Any] = dataclasses.field(default_factory=dict)
+
+
+Studier = Callable[..., Study]
 
 
 def classify_spec(spec: TaskSpec) -> ClassifySpec:
@@ -52,11 +71,49 @@ def classify_spec(spec: TaskSpec) -> ClassifySpec:
     )
 
 
-def is_marketplace_fraud(spec: TaskSpec) -> bool:
-    return spec.label == "Order" and spec.label_property == "is_chargeback"
+def generic_study(
+    spec: TaskSpec,
+    driver: Driver,
+    database: str,
+    seed: int,
+    device: torch.device,
+    settings: TrainConfig,
+    cspec: ClassifySpec,
+    truth_dir: Path | None = None,
+) -> Study:
+    """Every property of every label (strings become category codes) → the generic GNN."""
+    data = export_property_data(driver, node_property_keys(driver, database), None, database)
+    entry, fit, view = train_and_evaluate_classifier(data, cspec, settings, seed, device)
+    report = {
+        "task": f"node classification: {spec.label}.{spec.label_property}",
+        "seed": seed,
+        "device": str(device),
+        "split": describe_split(node_split(data, cspec)),
+        "models": [entry],
+    }
+    return Study(report, data, fit.model, view)
+
+
+def fraud_study(
+    spec: TaskSpec,
+    driver: Driver,
+    database: str,
+    seed: int,
+    device: torch.device,
+    settings: TrainConfig,
+    cspec: ClassifySpec,
+    truth_dir: Path | None = None,
+) -> Study:
+    """The marketplace fraud study; its GNN also scores orders online."""
+    from gnn.fraud import export_fraud_data, run_fraud
+
+    data = export_fraud_data(driver, database)
+    fr = run_fraud(data, seed, device, settings, truth_dir, spec=cspec)
+    return Study(fr.report, data, fr.gnn.model, fr.view, _online_inputs(data, fr.report))
 
 
 def run(
+    study: Studier,
     spec: TaskSpec,
     driver: Driver,
     database: str,
@@ -66,36 +123,22 @@ def run(
     truth_dir: Path | None = None,
     **overrides: Any,
 ) -> dict[str, Any]:
-    """``{"report", "artefact", "schema"}`` for a node-classification spec."""
-    settings = TrainSettings(**{**spec.train, **overrides.pop("train", {})})
+    """``{"report", "artefact", "schema"}`` for a node-classification spec (artefact when
+    ``final``)."""
+    assert isinstance(spec.train, TrainConfig)
+    settings = dataclasses.replace(spec.train, **overrides.pop("train", {}))
     cspec = classify_spec(spec)
-    if is_marketplace_fraud(spec):
-        from gnn.fraud import export_fraud_data, run_fraud
-
-        data = export_fraud_data(driver, database)
-        fr = run_fraud(data, seed, device, settings, truth_dir, spec=cspec)
-        report, model, view = fr.report, fr.gnn.model, fr.view
-    else:
-        data = _export_generic(driver, database, spec)
-        entry, fit, view = train_and_evaluate_classifier(data, cspec, settings, seed, device)
-        model = fit.model
-        report = {
-            "task": f"node classification: {spec.label}.{spec.label_property}",
-            "seed": seed,
-            "device": str(device),
-            "split": describe_split(node_split(data, cspec)),
-            "models": [entry],
-        }
-    report["data_hash"] = data_hash(data)
-    online = _online_inputs(data, report) if is_marketplace_fraud(spec) else {}
+    out = study(spec, driver, database, seed, device, settings, cspec, truth_dir)
+    report = out.report
+    report["data_hash"] = data_hash(out.data)
     report["classify_spec"] = dataclasses.asdict(cspec)
     links = report.get("account_links", {})
     pairs = links.pop("pairs", None)
-    out: dict[str, Any] = {"report": report, "schema": _schema(data)}
+    result: dict[str, Any] = {"report": report, "schema": schema(out.data)}
     if final:
-        out["artefact"] = _artefact(spec, data, model, view, device, pairs)
-        _add_online(out["artefact"], model, view, device, online)
-    return out
+        result["artefact"] = _artefact(spec, out.data, out.model, out.view, device, pairs)
+        _add_online(result["artefact"], out.model, out.view, device, out.online)
+    return result
 
 
 def _online_inputs(data: HeteroData, report: dict[str, Any]) -> dict[str, Any]:
@@ -123,19 +166,6 @@ def _add_online(
     art.tensors["hidden"] = layer_states(model, view, device)
     art.tensors["time"] = view.time.double().cpu()
     art.manifest["online"] = online
-
-
-def _export_generic(driver: Driver, database: str, spec: TaskSpec) -> HeteroData:
-    """Every property of every label (strings become category codes): schema-driven."""
-    props = node_property_keys(driver, database)
-    return export_property_data(driver, props, None, database)
-
-
-def _schema(data: HeteroData) -> dict[str, list[str]]:
-    return {
-        "node_types": sorted(data.node_types),
-        "edge_types": sorted("-".join(et) for et in data.edge_types),
-    }
 
 
 def _artefact(

@@ -16,20 +16,46 @@ graph loaded through the mapping file. Example (MovieLens-style ratings)::
 
 Every identifier is checked against Cypher's identifier rules on load, because labels and
 relationship types end up in query text (they cannot be parameters).
+
+``runner`` names the code that runs the task (``gnn.tasks.runner.REGISTRY``); by default ``link``
+for link prediction and ``node`` for node classification. ``train`` is typed per kind: the
+trainer's own config (``gnn.train.TrainConfig`` for link prediction,
+``gnn.classify_spec.TrainConfig`` for node classification), so a typo is ``[E144]`` naming the
+valid keys, not a traceback from deep inside a trainer.
 """
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 from typing import Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
+from pydantic_core import PydanticCustomError
 
 from cartograph.errors import CartographError, ConfigError
+from gnn import classify_spec
+from gnn import train as bpr
 from graph.records import check_identifier
 
-PRESETS = Path(__file__).resolve().parent / "presets"
+PRESETS = Path(__file__).resolve().parent.parent / "presets"
+TaskKind = Literal["link_prediction", "node_classification"]
+# The config each kind's trainer consumes, which is also what the spec's ``train:`` becomes.
+TRAIN_CONFIGS: dict[str, type[Any]] = {
+    "link_prediction": bpr.TrainConfig,
+    "node_classification": classify_spec.TrainConfig,
+}
+DEFAULT_RUNNERS: dict[str, str] = {"link_prediction": "link", "node_classification": "node"}
+TrainBlock = bpr.TrainConfig | classify_spec.TrainConfig
 
 
 class _Strict(BaseModel):
@@ -81,7 +107,8 @@ class TaskSpec(_Strict):
     """One learning task on a graph; see the module docstring for an example."""
 
     name: str
-    kind: Literal["link_prediction", "node_classification"]
+    kind: TaskKind
+    runner: str | None = None
     description: str = ""
     # link prediction
     source: str | None = None
@@ -103,7 +130,36 @@ class TaskSpec(_Strict):
     models: tuple[str, ...] | None = None
     write_back: WriteBack = Field(default_factory=lambda: WriteBack())
     seed: int | None = None
-    train: dict[str, Any] = Field(default_factory=dict)
+    train: TrainBlock = Field(default_factory=dict, validate_default=True)
+
+    @field_validator("train", mode="before")
+    @classmethod
+    def _train_for_kind(cls, value: Any, info: ValidationInfo) -> Any:
+        """The ``train:`` mapping as the kind's trainer config; unknown keys named."""
+        config = TRAIN_CONFIGS.get(info.data.get("kind", ""))
+        if config is None or not isinstance(value, dict):
+            return value
+        valid = sorted(f.name for f in dataclasses.fields(config))
+        unknown = sorted(set(value) - set(valid))
+        if unknown:
+            raise PydanticCustomError(
+                "unknown_train_key",
+                "unknown key {key} (valid: {valid})",
+                {"key": repr(unknown[0]), "valid": ", ".join(valid)},
+            )
+        try:
+            return config(**value)
+        except ValidationError as exc:
+            first = exc.errors()[0]
+            where = ".".join(str(p) for p in first["loc"])
+            raise PydanticCustomError(
+                "train_value", "{where}: {msg}", {"where": where, "msg": first["msg"]}
+            ) from None
+
+    @property
+    def runner_name(self) -> str:
+        """``runner``, or the default of the task's kind."""
+        return self.runner or DEFAULT_RUNNERS[self.kind]
 
     @field_validator("source", "target", "label")
     @classmethod
@@ -170,4 +226,6 @@ def load_task(name_or_path: str | Path) -> TaskSpec:
     except ValidationError as exc:
         first = exc.errors()[0]
         where = ".".join(str(p) for p in first["loc"]) or "(top level)"
+        if first["type"] == "unknown_train_key":
+            raise ConfigError(f"task spec {path}: train: {first['msg']}", code="E144") from None
         raise ConfigError(f"task spec {path}: field {where}: {first['msg']}", code="E143") from exc

@@ -1,0 +1,162 @@
+"""The link-prediction runner: a spec → the recommendation split, models and export, every model
+on the temporal split (``gnn.recommend``), and the served refit as an artefact."""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any
+
+import torch
+from torch_geometric.data import HeteroData
+
+from gnn.artefacts import Artefact, ArtefactError, data_hash
+from gnn.link_data import export_link_data
+from gnn.recommend import ALL_MODELS, EMBEDDING_MODELS, RecommendConfig, train_and_evaluate
+from gnn.recommend_final import fit_final
+from gnn.split import STATIC_REL_TYPES, SplitConfig
+from gnn.tasks.spec import TaskSpec
+from gnn.train import TrainConfig
+from graph.connection import Driver
+
+
+def split_config(spec: TaskSpec) -> SplitConfig:
+    """The recommendation split for a link-prediction spec."""
+    assert spec.interaction is not None and spec.source and spec.target
+    kw: dict[str, Any] = {
+        "user": spec.source,
+        "item": spec.target,
+        "valid_frac": spec.split.valid_frac,
+        "test_frac": spec.split.test_frac,
+    }
+    kw["kind"] = spec.split.kind
+    if spec.interaction.relationship:
+        kw["relationship"] = spec.interaction.relationship
+    elif spec.interaction.event and spec.interaction.via:
+        kw.update(
+            event=spec.interaction.event,
+            placed=spec.interaction.via[0],
+            contains=spec.interaction.via[1],
+        )
+    if spec.static_relationships is not None:
+        kw["static_rel_types"] = tuple(spec.static_relationships)
+    else:
+        kw["static_rel_types"] = STATIC_REL_TYPES
+    if spec.drop_labels is not None:
+        kw["drop_labels"] = tuple(spec.drop_labels)
+    return SplitConfig(**kw)
+
+
+def recommend_config(spec: TaskSpec, **overrides: Any) -> RecommendConfig:
+    """Models and cut-offs from the spec; ``spec.train`` is the shared optimiser config, and an
+    override ``train={...}`` replaces some of its fields (tests and benchmarks shrink budgets)."""
+    assert isinstance(spec.train, TrainConfig)
+    train = dataclasses.replace(spec.train, **overrides.pop("train", {}))
+    models = tuple(spec.models) if spec.models else ALL_MODELS
+    return RecommendConfig(models=models, ks=tuple(spec.ks), train=train, **overrides)
+
+
+def export(driver: Driver, database: str, spec: TaskSpec) -> HeteroData:
+    """The graph a link-prediction spec reads: its labels and relationship types (default all),
+    the interaction's time and split code, and the node properties it names."""
+    kw: dict[str, Any] = {}
+    if spec.node_properties is not None:
+        kw["node_properties"] = spec.node_properties
+    return export_link_data(
+        driver,
+        split_config(spec),
+        database,
+        list(spec.labels) if spec.labels is not None else None,
+        list(spec.relationships) if spec.relationships is not None else None,
+        **kw,
+    )
+
+
+def evaluate(
+    driver: Driver,
+    database: str,
+    spec: TaskSpec,
+    seed: int,
+    device: torch.device,
+    data: HeteroData | None = None,
+    **overrides: Any,
+) -> dict[str, Any]:
+    """Every model of ``spec`` on its temporal split: the report entry (exported unless given)."""
+    data = data if data is not None else export(driver, database, spec)
+    report = train_and_evaluate(
+        data, split_config(spec), recommend_config(spec, **overrides), seed, device
+    )
+    report["data_hash"] = data_hash(data)
+    return report
+
+
+def train(
+    driver: Driver,
+    database: str,
+    spec: TaskSpec,
+    seed: int,
+    device: torch.device,
+    data: HeteroData | None = None,
+    **overrides: Any,
+) -> tuple[dict[str, Any], Artefact, dict[str, list[str]]]:
+    """Evaluate, then refit the embedding model chosen on valid: ``(report, artefact, schema)``."""
+    data = data if data is not None else export(driver, database, spec)
+    report = evaluate(driver, database, spec, seed, device, data, **overrides)
+    report["task_spec"] = spec.model_dump(mode="json")
+    art = final_artefact(spec, data, report, seed, device, **overrides)
+    return report, art, schema(data)
+
+
+def schema(data: HeteroData) -> dict[str, list[str]]:
+    """Node and edge types the model was trained on, stored in the manifest."""
+    return {
+        "node_types": sorted(data.node_types),
+        "edge_types": sorted("-".join(et) for et in data.edge_types),
+    }
+
+
+def final_artefact(
+    spec: TaskSpec,
+    data: HeteroData,
+    report: dict[str, Any],
+    seed: int,
+    device: torch.device,
+    **overrides: Any,
+) -> Artefact:
+    """Refit the best embedding model (by valid metric) on every interaction up to now."""
+    metric = report["selection"]["metric"].removeprefix("valid ")
+    trained = [m for m in report["models"] if m["name"] in EMBEDDING_MODELS]
+    if not trained:
+        raise ArtefactError(
+            f"task {spec.name}: no embedding model among {spec.models}; nothing to serve",
+            code="E526",
+        )
+    best = max(trained, key=lambda m: m["valid_metrics"][metric])
+    cfg = recommend_config(spec, **overrides)
+    final = fit_final(
+        data, best["name"], best.get("best_epoch", 1), split_config(spec), cfg, seed, device
+    )
+    assert spec.source and spec.target
+    keys = {
+        spec.source: [str(k) for k in data[spec.source].node_key],
+        spec.target: [str(k) for k in data[spec.target].node_key],
+    }
+    weights = final.model.state_dict() if final.model is not None else None
+    return Artefact(
+        task=spec.name,
+        model=best["name"],
+        manifest={
+            "kind": spec.kind,
+            "config": final.config,
+            "chosen_by": f"valid {metric} = {best['valid_metrics'][metric]}",
+            "test_metrics": best["metrics"],
+            "source": spec.source,
+            "target": spec.target,
+        },
+        tensors={
+            "source_emb": final.user_emb,
+            "target_emb": final.item_emb,
+            "history": final.history,
+        },
+        keys=keys,
+        weights=weights,
+    )
