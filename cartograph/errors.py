@@ -30,6 +30,8 @@ CODES: dict[str, str] = {
     "E141": "the task spec file does not exist",
     "E142": "the task spec is not valid YAML or not a mapping",
     "E143": "a task spec field is invalid (the message names the field)",
+    "E144": "a task spec's `train:` block has an unknown key (the message lists the valid ones)",
+    "E145": "a task spec names an unknown runner, or one for another kind of task",
     "E160": "the catalogue has no usable category values to learn from",
     "E170": "a public data set could not be prepared",
     "E171": "the wheel carrying a public data set could not be downloaded",
