@@ -59,8 +59,8 @@ def check_header(name: str, source: SourceSpec, dialect: CsvDialect) -> None:
     if not source.path.is_file():
         return  # read_rows raises E107 for it
     header = header_columns(source.path, source.resolved_format, dialect)
-    if header is None:
-        return
+    if not header:
+        return  # JSON lines, an unreadable Parquet file, or an empty file: nothing to compare
     missing = sorted(source.columns() - set(header))
     if missing:
         raise ConfigError(

@@ -23,8 +23,11 @@ from extraction.mapping import Mapping
 from extraction.rejects import read_rejects
 from extraction.sources import MAX_FIELD_CHARS
 
-FUZZ = settings(
-    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+FUZZ = settings(  # derandomized: the same examples on every run, so CI is reproducible
+    max_examples=40,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
 )
 HEADER = "id,name,amount\n"
 
@@ -111,14 +114,17 @@ def test_latin1_rows_are_rejected_ascii_rows_load(tmp_path: Path) -> None:
     assert reasons == ["*: not valid UTF-8"] * 2
 
 
-def test_utf16_file_is_rejected_row_by_row(tmp_path: Path) -> None:
-    """UTF-16 with a BOM decodes as garbage with NULs: every row is rejected, none loads wrong."""
+def test_utf16_file_stops_at_the_header_check_and_loads_with_its_encoding(tmp_path: Path) -> None:
+    """UTF-16 read as UTF-8 is garbage with NULs: the header check stops the run with one coded
+    error that points at the encoding option, and with ``encoding: utf-16`` the file loads."""
     path = tmp_path / "users.csv"
     path.write_bytes((HEADER + "1,ann,5\n2,bob,6\n").encode("utf-16"))
-    result, reasons = _run(path, tmp_path)
-    c = result.counts["users"]
-    assert c.loaded == 0 and c.rejected == c.read >= 2
-    assert all("UTF-8" in r or "NUL" in r for r in reasons)
+    with pytest.raises(ConfigError, match=r"\[E108\].*encoding"):
+        _run(path, tmp_path)
+    m = _mapping(path)
+    source = m.sources["users"].model_copy(update={"encoding": "utf-16"})
+    result = ingest(m.model_copy(update={"sources": {"users": source}}), None, tmp_path / "r.csv")
+    _expect(result, 2, 2, 0)
 
 
 def test_huge_field_is_rejected_and_the_rest_loads(tmp_path: Path) -> None:
@@ -212,7 +218,13 @@ JSON = st.recursive(
 
 
 @FUZZ
-@given(st.lists(st.dictionaries(st.sampled_from(["id", "name", "amount", "x"]), JSON), max_size=6))
+@given(
+    st.lists(
+        st.dictionaries(st.sampled_from(["id", "name", "amount", "x"]), JSON),
+        max_size=6,
+        unique_by=lambda r: str(r.get("id")),  # distinct keys: one User per loaded row
+    )
+)
 def test_arbitrary_json_objects_never_crash(tmp_path: Path, rows: list[dict[str, object]]) -> None:
     """Any JSON value in any column: loaded or rejected, counts reconcile."""
     path = tmp_path / "users.jsonl"
