@@ -17,7 +17,7 @@ from tqdm import tqdm
 from cartograph.report import new_run_dir, versions, write_report
 from cartograph.report_md import render_markdown
 from cartograph.report_tasks import task_markdown, task_plots
-from cartograph.settings import Settings
+from cartograph.settings import PROJECT_ROOT, Settings
 from extraction.enrich import entity_resolution, text_extraction
 from extraction.evaluate import evaluate_extraction
 from extraction.ingest import Enricher, IngestResult, ingest
@@ -38,6 +38,7 @@ FIRST_QUERY = (
 
 
 DEMO_TASKS = ("recommend", "fraud")
+MARKETPLACE_MAPPING = (PROJECT_ROOT / "extraction" / "mappings" / "marketplace.yaml").resolve()
 
 
 def run_task(
@@ -99,9 +100,15 @@ def load_records(
     rels: list[RelRecord],
     batch_size: int = 10_000,
     show_progress: bool = True,
+    marketplace_schema: bool = True,
 ) -> WriteCounts:
-    """Schema first, then nodes, then relationships (which MATCH their endpoints by key)."""
-    apply_schema(driver, database)
+    """Schema first, then nodes, then relationships (which MATCH their endpoints by key).
+
+    The marketplace's constraints and indexes (``cypher/schema``) go only into a graph loaded
+    with the marketplace mapping; any other graph gets just a key constraint per label it
+    holds, made by the writer as each label first appears."""
+    if marketplace_schema:
+        apply_schema(driver, database)
     writer = GraphWriter(driver, database, batch_size)
     quiet = None if show_progress else True  # None: tqdm shows bars only on a terminal
     with tqdm(total=len(nodes), desc="nodes", unit="row", disable=quiet) as bar:
@@ -127,9 +134,16 @@ def run_ingest(
     mapping = load_mapping(mapping_path, data_dir)
     result = ingest(mapping, pseudonymiser, run_dir / "rejects.csv", enrichers, max_reject_share)
     t0 = time.perf_counter()
+    marketplace = mapping_path.resolve() == MARKETPLACE_MAPPING
     with open_driver(target) as driver:
         counts = load_records(
-            driver, target.database, result.nodes, result.rels, batch_size, show_progress
+            driver,
+            target.database,
+            result.nodes,
+            result.rels,
+            batch_size,
+            show_progress,
+            marketplace_schema=marketplace,
         )
     return result, counts, round(time.perf_counter() - t0, 3)
 

@@ -44,7 +44,7 @@ def _links(
         write_csv(
             output,
             ["source_key", "target_key", "score", "rank"],
-            ((r.start, r.end, f"{r.score:.6f}", r.rank) for r in links),
+            ((r.start, r.end, repr(r.score), r.rank) for r in links),
         )
     if write:
         written.update(
@@ -69,7 +69,7 @@ def _nodes(
     written: dict[str, Any] = {}
     scores = node_scores(art)
     if output:
-        write_csv(output, ["key", "score"], ((k, f"{s:.6f}") for k, s in scores))
+        write_csv(output, ["key", "score"], ((k, repr(s)) for k, s in scores))
     if write:
         written.update(
             write_node_scores(
