@@ -59,7 +59,11 @@ def test_semicolon_csv_loads_with_only_its_own_schema(
 ) -> None:
     # A marketplace constraint left by another test would hide the check: drop one first (the
     # next marketplace load re-creates it, every schema statement is IF NOT EXISTS).
-    driver.execute_query("DROP CONSTRAINT order_key IF EXISTS")
+    found, _, _ = driver.execute_query(
+        "SHOW CONSTRAINTS YIELD name, labelsOrTypes WHERE 'Order' IN labelsOrTypes RETURN name"
+    )
+    for r in found:
+        driver.execute_query(f"DROP CONSTRAINT `{r['name']}` IF EXISTS")
     rc, out = _run(neo4j_target, tmp_path, "id;city\n1;Lyon\n2;Nice\n")
     assert rc == 0, out
     assert count_by_label(driver)["Shopper"] == 2
