@@ -55,7 +55,7 @@ _header = APIKeyHeader(
 def ensure(key: ApiKey, permission: str) -> None:
     """403 unless ``key``'s role grants ``permission`` (for a check that depends on the body)."""
     if permission not in ROLES.get(key.role, frozenset()):
-        raise Forbidden(f"the {key.role!r} role may not {permission.replace(':', ' ')}")
+        raise Forbidden(f"the {key.role!r} role lacks the {permission!r} permission (docs/api.md)")
 
 
 def require(permission: str) -> Callable[..., ApiKey]:
