@@ -14,6 +14,7 @@ from fastapi.middleware.cors import CORSMiddleware
 from api.deps import AppContext
 from api.errors import install_handlers
 from api.keys import KeyStore
+from api.limits import BodyLimit
 from api.orders import CheckoutCleaner, OrderWriter
 from api.provider import ModelProvider, StoredScoresProvider
 from api.routes import admin, analyst, browser, health, scoring
@@ -23,7 +24,7 @@ from cypher.spec import catalogue
 from graph.connection import Driver
 from graph.orders import ScoredOrderWriter
 
-ERRORS = {c: {"model": ErrorBody} for c in (401, 403, 404, 422, 503)}
+ERRORS = {c: {"model": ErrorBody} for c in (401, 403, 404, 409, 413, 422, 503)}
 
 
 def create_app(
@@ -64,6 +65,8 @@ def create_app(
     app.add_middleware(
         CORSMiddleware, allow_origins=origins, allow_methods=["GET"], allow_headers=["*"]
     )
+    # Outermost, so an oversized body is refused before CORS, routing or parsing see it.
+    app.add_middleware(BodyLimit, max_bytes=settings.api.max_body_bytes)
     install_handlers(app)
     for module in (health, analyst, scoring, browser, admin):
         app.include_router(module.router)

@@ -1,4 +1,7 @@
-"""Request dependencies: the application context and role checks, as ``Annotated`` aliases."""
+"""Request dependencies: the application context and permission checks, as ``Annotated`` aliases.
+
+Each route names the one permission it needs (``api.keys``); which roles hold it is ``ROLES``.
+"""
 
 from __future__ import annotations
 
@@ -10,7 +13,17 @@ from fastapi import Depends, Request, Security
 from fastapi.security import APIKeyHeader
 
 from api.errors import Forbidden, Unauthorized
-from api.keys import ROLES, ApiKey, KeyStore
+from api.keys import (
+    READ_RECOMMENDATIONS,
+    READ_RISK,
+    RELOAD_MODELS,
+    ROLES,
+    RUN_QUERIES,
+    SCORE_LINKS,
+    SCORE_ORDERS,
+    ApiKey,
+    KeyStore,
+)
 from api.provider import ModelProvider
 from cartograph.settings import Settings
 from cypher.spec import QuerySpec
@@ -39,6 +52,12 @@ _header = APIKeyHeader(
 )
 
 
+def ensure(key: ApiKey, permission: str) -> None:
+    """403 unless ``key``'s role grants ``permission`` (for a check that depends on the body)."""
+    if permission not in ROLES.get(key.role, frozenset()):
+        raise Forbidden(f"the {key.role!r} role lacks the {permission!r} permission (docs/api.md)")
+
+
 def require(permission: str) -> Callable[..., ApiKey]:
     """A dependency that admits keys whose role grants ``permission`` (401 / 403 otherwise)."""
 
@@ -48,12 +67,15 @@ def require(permission: str) -> Callable[..., ApiKey]:
         key = ctx.keys.verify(token)
         if key is None:
             raise Unauthorized("unknown or revoked API key")
-        if permission not in ROLES.get(key.role, frozenset()):
-            raise Forbidden(f"the {key.role!r} role may not call this endpoint")
+        ensure(key, permission)
         return key
 
     return check
 
 
-ServiceKey = Annotated[ApiKey, Depends(require("service"))]
-AnalystKey = Annotated[ApiKey, Depends(require("analyst"))]
+RecommendationsReader = Annotated[ApiKey, Depends(require(READ_RECOMMENDATIONS))]
+LinkScorer = Annotated[ApiKey, Depends(require(SCORE_LINKS))]
+RiskReader = Annotated[ApiKey, Depends(require(READ_RISK))]
+OrderScorer = Annotated[ApiKey, Depends(require(SCORE_ORDERS))]
+QueryRunner = Annotated[ApiKey, Depends(require(RUN_QUERIES))]
+ModelReloader = Annotated[ApiKey, Depends(require(RELOAD_MODELS))]

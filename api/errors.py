@@ -3,8 +3,9 @@
 Errors reach the caller as ``{"error": {"code": "E6xx", "message": "..."}}``: a stable code to
 branch on and a message to read. Caller mistakes are 4xx; a 5xx means the service (or Neo4j) is
 at fault, never the request. Lower layers raise their own ``CartographError`` subclasses
-(``cartograph.errors``: invalid input, graph unavailable, query timeout); ``STATUS`` maps
-exception classes, never code strings, to statuses. Any other error is a 500 E690, logged.
+(``cartograph.errors``: invalid input, a conflicting create, graph unavailable, query timeout);
+``STATUS`` maps exception classes, never code strings, to statuses. Any other error is a 500
+E690, logged.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from starlette.exceptions import HTTPException
 
 from cartograph.errors import (
     CartographError,
+    ConflictError,
     GraphUnavailableError,
     InvalidInputError,
     QueryTimeoutError,
@@ -56,12 +58,20 @@ class ModelUnavailable(ApiError):
     code = "E605"
 
 
+class PayloadTooLarge(ApiError):
+    """The request body is larger than ``settings.api.max_body_bytes`` (``api.limits``)."""
+
+    code = "E609"
+
+
 # Exception class → HTTP status; a subclass answers like its nearest listed ancestor.
 STATUS: dict[type[CartographError], int] = {
     InvalidInputError: 422,
     Unauthorized: 401,
     Forbidden: 403,
     NotFound: 404,
+    ConflictError: 409,
+    PayloadTooLarge: 413,
     ModelUnavailable: 503,
     GraphUnavailableError: 503,
     QueryTimeoutError: 504,

@@ -21,10 +21,25 @@ from pathlib import Path
 
 from cartograph.errors import ConfigError
 
-# Each role and everything it may do: analysts may also call the scoring endpoints.
+# Permissions, one per kind of act; each endpoint requires exactly one (``api.deps.require``,
+# the table in docs/api.md). Roles follow least privilege: no role includes another.
+READ_RECOMMENDATIONS = "recommendations:read"
+SCORE_LINKS = "links:score"
+READ_RISK = "risk:read"
+SCORE_ORDERS = "orders:score"
+CREATE_ORDERS = "orders:create"
+RUN_QUERIES = "queries:run"
+RELOAD_MODELS = "models:reload"
+
 ROLES: dict[str, frozenset[str]] = {
-    "service": frozenset({"service"}),
-    "analyst": frozenset({"service", "analyst"}),
+    # The shop's backend: reads what it shows, scores checkouts and stores the orders.
+    "service": frozenset(
+        {READ_RECOMMENDATIONS, SCORE_LINKS, READ_RISK, SCORE_ORDERS, CREATE_ORDERS}
+    ),
+    # People investigating: every read, the named queries; never raw checkouts, never writes.
+    "analyst": frozenset({READ_RECOMMENDATIONS, SCORE_LINKS, READ_RISK, RUN_QUERIES}),
+    # Operators: what changes the running service; no data reads (a second key for those).
+    "admin": frozenset({RELOAD_MODELS}),
 }
 PREFIX = "cgk"
 

@@ -28,7 +28,8 @@ class CheckoutCleaner(Protocol):
 
 
 class OrderWriter(Protocol):
-    """Stores one scored order (idempotently: a retried request writes nothing twice)."""
+    """Creates one scored order; raises ``cartograph.errors.ConflictError`` (409) and writes
+    nothing when an order with its key is stored already."""
 
     def write(self, order: ScoredOrder) -> None: ...
 

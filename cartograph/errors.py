@@ -89,6 +89,8 @@ CODES: dict[str, str] = {
     "E605": "no model loaded for this endpoint (503)",
     "E606": "Neo4j is unavailable (503)",
     "E607": "the query ran past its time limit (504)",
+    "E608": "the resource already exists: an order key that is stored in the graph (409)",
+    "E609": "the request body is larger than CARTOGRAPH_API_MAX_BODY_BYTES (413)",
     "E620": "unknown API key role",
     "E621": "the API keys file is malformed",
     "E622": "no active API key with that id",
@@ -159,6 +161,13 @@ class InvalidInputError(CartographError):
     parameter over its limit. Raised below the HTTP layer too, so it lives here, not in ``api``."""
 
     code = "E600"
+
+
+class ConflictError(CartographError):
+    """A create that would overwrite what is stored (an order key already in the graph). Raised
+    by ``graph`` inside the write transaction, so nothing is written; the API answers 409."""
+
+    code = "E608"
 
 
 class GraphUnavailableError(CartographError):

@@ -78,6 +78,11 @@ class ApiSettings(BaseModel):
     # Largest K for recommendations and most pairs per /links/score request.
     max_k: int = Field(default=100, gt=0)
     max_pairs: int = Field(default=1000, gt=0)
+    # Request bodies are refused (413) past this many bytes, before any parsing: the largest
+    # legitimate body (1000 pairs, a 200-item order) is well under 200 KB.
+    max_body_bytes: int = Field(default=1_048_576, gt=0)
+    # Longest string an analyst query parameter may be (422): keys are under 200 characters.
+    max_param_chars: int = Field(default=1000, gt=0)
 
 
 class Settings(BaseSettings):

@@ -2,8 +2,11 @@
 would have written them, plus ``risk_score``/``risk_model``.
 
 Takes plain values (a ``ScoredOrder``), not a model's or an HTTP schema's types, so whoever scores
-an order (the API today, a stream consumer later) can persist it. Writes go through
-``GraphWriter`` (batched, idempotent MERGE), so a retried request writes nothing twice.
+an order (the API today, a stream consumer later) can persist it. Persisting only ever creates an
+order: a key that is already stored raises ``ConflictError`` and the write transaction, which
+holds the order and everything it links to, commits nothing (a caller cannot overwrite another
+caller's order, nor attach a second buyer or card to it). The account, products and identifiers
+it links to are MERGEd, as ingestion writes them.
 """
 
 from __future__ import annotations
@@ -12,9 +15,14 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from neo4j import ManagedTransaction
+from neo4j.exceptions import ConstraintError, Neo4jError
+
+import cypher
+from cartograph.errors import ConflictError, GraphWriteError
 from graph.connection import Driver
-from graph.records import NodeRecord, RelRecord
-from graph.writer import GraphWriter
+from graph.records import NodeRecord, RelRecord, fill_identifiers
+from graph.writer import GraphWriter, reachable, split_times
 
 # Identifier label → (Order relationship, User relationship), as in the marketplace mapping.
 LINKS = {
@@ -79,14 +87,53 @@ def order_records(o: ScoredOrder) -> tuple[list[NodeRecord], list[RelRecord]]:
 
 
 class ScoredOrderWriter:
-    """Writes scored orders to one database; the driver is passed in, never built here."""
+    """Creates scored orders in one database; the driver is passed in, never built here."""
 
     def __init__(self, driver: Driver, database: str = "neo4j") -> None:
         self.driver, self.database = driver, database
+        self._schema = GraphWriter(driver, database)
 
     def write(self, order: ScoredOrder) -> None:
-        """Nodes first, so every relationship finds its ends."""
+        """Create the order and link it, in one transaction; ``ConflictError`` when its key is
+        stored already (then nothing is written). A driver retry after a lost commit
+        acknowledgement also answers ``ConflictError``: the order is stored, once."""
         nodes, rels = order_records(order)
-        writer = GraphWriter(self.driver, self.database)
-        writer.write_nodes(nodes)
-        writer.write_relationships(rels)
+        for label in {n.label for n in nodes}:  # the order_key constraint keeps races apart
+            self._schema.ensure_key_constraint(label)
+        try:
+            with (
+                reachable(f"creating order {order.key!r}"),
+                self.driver.session(database=self.database) as session,
+            ):
+                session.execute_write(_create, nodes, rels)
+        except ConstraintError as exc:  # a concurrent create of the same key committed first
+            raise ConflictError(_exists(order.key)) from exc
+        except Neo4jError as exc:
+            raise GraphWriteError(f"order {order.key!r} failed: {exc}", code="E301") from exc
+
+
+def _exists(key: str) -> str:
+    return f"an order with key {key!r} is already stored; persisting creates new orders only"
+
+
+def _create(tx: ManagedTransaction, nodes: list[NodeRecord], rels: list[RelRecord]) -> None:
+    """The order node first (refused when its key exists), then nodes, then relationships."""
+    head, *rest = nodes
+    props, times = split_times(head.props)
+    row = tx.run(cypher.load("writes/create_order"), key=head.key, props=props, times=times)
+    record = row.single()
+    if record is None or not record["created"]:
+        raise ConflictError(_exists(head.key))  # raised inside: the transaction rolls back
+    for node in rest:
+        props, times = split_times(node.props)
+        query = fill_identifiers(cypher.load("writes/merge_nodes"), label=node.label)
+        tx.run(query, rows=[{"key": node.key, "props": props, "times": times}]).consume()
+    for rel in rels:
+        start_label, rel_type, end_label = rel.group
+        query = fill_identifiers(
+            cypher.load("writes/merge_relationships"),
+            start_label=start_label, end_label=end_label, type=rel_type,
+        )  # fmt: skip
+        props, times = split_times(rel.props)
+        rows = [{"start": rel.start_key, "end": rel.end_key, "props": props, "times": times}]
+        tx.run(query, rows=rows).consume()

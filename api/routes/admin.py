@@ -1,17 +1,18 @@
-"""Operations on the serving models: ``POST /admin/reload`` swaps in the latest artefacts."""
+"""Operations on the serving models: ``POST /admin/reload`` swaps in the latest artefacts
+(permission ``models:reload``: the admin role only)."""
 
 from __future__ import annotations
 
 from fastapi import APIRouter
 
-from api.deps import Ctx, ServiceKey
+from api.deps import Ctx, ModelReloader
 from api.schemas import Reload
 
 router = APIRouter(tags=["operations"])
 
 
 @router.post("/admin/reload")
-def reload(ctx: Ctx, _: ServiceKey) -> Reload:
+def reload(ctx: Ctx, _: ModelReloader) -> Reload:
     """Load the latest trained models and swap them in atomically. A missing or broken artefact
     leaves the running models serving; the answer says which models serve and why not."""
     swap = getattr(ctx.provider, "reload", None)

@@ -3,11 +3,11 @@ arbitrary Cypher: only files under ``cypher/queries/`` run, read-only, with time
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Path
 
-from api.deps import AnalystKey, Ctx
+from api.deps import Ctx, QueryRunner
 from api.errors import NotFound
 from api.reads import read
 from api.schemas import ParamOut, QueryOut, QueryResult, QueryRun
@@ -16,6 +16,15 @@ from cypher.spec import QuerySpec, SpecError, bind
 
 router = APIRouter(prefix="/analyst", tags=["analyst"])
 QueryName = Annotated[str, Path(pattern=r"^[a-z_][a-z0-9_]{0,63}$", description="a query's name")]
+
+
+def check_lengths(params: dict[str, Any], max_chars: int) -> None:
+    """422 for a string (or a string in a list) longer than ``max_chars``: no key or name is
+    that long, and a megabyte of text would only cost Neo4j time."""
+    for name, value in params.items():
+        for item in value if isinstance(value, list) else [value]:
+            if isinstance(item, str) and len(item) > max_chars:
+                raise InvalidInputError(f"parameter {name!r} is longer than {max_chars} characters")
 
 
 def _describe(spec: QuerySpec) -> QueryOut:
@@ -36,17 +45,18 @@ def _describe(spec: QuerySpec) -> QueryOut:
 
 
 @router.get("/queries")
-def list_queries(ctx: Ctx, _: AnalystKey) -> list[QueryOut]:
+def list_queries(ctx: Ctx, _: QueryRunner) -> list[QueryOut]:
     """Every named query with its purpose, typed parameters and columns."""
     return [_describe(s) for s in ctx.queries.values()]
 
 
 @router.post("/queries/{name}")
-def run_query(name: QueryName, run: QueryRun, ctx: Ctx, _: AnalystKey) -> QueryResult:
+def run_query(name: QueryName, run: QueryRun, ctx: Ctx, _: QueryRunner) -> QueryResult:
     """Run one named query; parameters are checked against its header before Neo4j sees them."""
     spec = ctx.queries.get(name)
     if spec is None:
         raise NotFound(f"no analyst query named {name!r}; see GET /analyst/queries")
+    check_lengths(run.params, ctx.settings.api.max_param_chars)
     try:
         params = bind(spec, run.params)
     except SpecError as exc:

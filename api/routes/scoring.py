@@ -1,5 +1,6 @@
-"""Scoring endpoints (role ``service``): recommendations, pair scores, order and user risk. Each
-delegates to the app's ``ModelProvider``; validation happens here, before any model runs."""
+"""Scoring endpoints: recommendations, pair scores, order and user risk. Each names its permission
+(``api.keys``) and delegates to the app's ``ModelProvider``; validation happens here, before any
+model runs."""
 
 from __future__ import annotations
 
@@ -7,7 +8,8 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Query
 
-from api.deps import Ctx, ServiceKey
+from api.deps import Ctx, LinkScorer, OrderScorer, RecommendationsReader, RiskReader, ensure
+from api.keys import CREATE_ORDERS
 from api.schemas import LinkScoreRequest, LinkScores, OrderIn, Recommendations, Risk
 from cartograph.errors import InvalidInputError
 
@@ -19,7 +21,7 @@ NodeKey = Annotated[str, Path(min_length=1, max_length=200, description="the nod
 def recommendations(
     key: NodeKey,
     ctx: Ctx,
-    _: ServiceKey,
+    _: RecommendationsReader,
     k: Annotated[int, Query(ge=1, description="how many products (at most the server's max)")] = 10,
 ) -> Recommendations:
     """Top-K products for a user, excluding what they already bought, each with a reason."""
@@ -29,7 +31,7 @@ def recommendations(
 
 
 @router.post("/links/score")
-def score_links(body: LinkScoreRequest, ctx: Ctx, _: ServiceKey) -> LinkScores:
+def score_links(body: LinkScoreRequest, ctx: Ctx, _: LinkScorer) -> LinkScores:
     """Scores for (source, target, type) pairs; ``status`` says why a score is missing."""
     if len(body.pairs) > ctx.settings.api.max_pairs:
         raise InvalidInputError(f"at most {ctx.settings.api.max_pairs} pairs per request")
@@ -37,18 +39,21 @@ def score_links(body: LinkScoreRequest, ctx: Ctx, _: ServiceKey) -> LinkScores:
 
 
 @router.post("/orders/score")
-def score_order(order: OrderIn, ctx: Ctx, _: ServiceKey) -> Risk:
-    """Real-time risk of a new order (503 until a model that can score new orders is loaded)."""
+def score_order(order: OrderIn, ctx: Ctx, key: OrderScorer) -> Risk:
+    """Real-time risk of a new order (503 until a model that can score new orders is loaded).
+    ``persist`` also needs ``orders:create``, and only creates: a stored key answers 409."""
+    if order.persist:
+        ensure(key, CREATE_ORDERS)
     return ctx.provider.score_order(order)
 
 
 @router.get("/orders/{key}/risk")
-def order_risk(key: NodeKey, ctx: Ctx, _: ServiceKey) -> Risk:
+def order_risk(key: NodeKey, ctx: Ctx, _: RiskReader) -> Risk:
     """The stored risk of an order with the shared identifiers that explain it."""
     return ctx.provider.risk("order", key)
 
 
 @router.get("/users/{key}/risk")
-def user_risk(key: NodeKey, ctx: Ctx, _: ServiceKey) -> Risk:
+def user_risk(key: NodeKey, ctx: Ctx, _: RiskReader) -> Risk:
     """The stored risk of an account with the identifiers it shares with other accounts."""
     return ctx.provider.risk("user", key)

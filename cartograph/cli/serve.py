@@ -29,7 +29,12 @@ def serve(
 @apikey_app.command("create")
 @handles_errors
 def apikey_create(
-    role: Annotated[str, typer.Option(help="service (scoring) or analyst (also queries).")],
+    role: Annotated[
+        str,
+        typer.Option(
+            help="service (scores, creates orders), analyst (reads, queries), admin (reloads)."
+        ),
+    ],
     name: Annotated[str, typer.Option(help="Who or what the key is for.")] = "",
     quiet: Annotated[bool, typer.Option(help="Print only the token (for scripts).")] = False,
 ) -> None:

@@ -3,14 +3,20 @@ loaded into the test Neo4j, plus a few stored scores as ``cartograph score`` wou
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from fastapi.testclient import TestClient
 
+from api.app import create_app
+from api.keys import KeyStore
 from cartograph.pipeline import run_ingest
+from cartograph.settings import Settings
 from extraction.pseudonymise import Pseudonymiser
 from graph.connection import Driver, Neo4jTarget
+from graph.server import ServerConfig
 from graph.writer import clear_database
 from testbeds.marketplace import generate
 
@@ -99,3 +105,27 @@ def marketplace(
     )[0]["k"]
     *recommended, bought = row["products"]
     return Marketplace(d, row["user"], row["order"], ring, recommended, bought)
+
+
+# --- the API on the stored scores (test_api.py, test_owasp_api.py) ------------------------------
+
+
+@pytest.fixture()
+def settings(tmp_path: Path, neo4j_server: ServerConfig) -> Settings:
+    return Settings(
+        api={"keys_file": tmp_path / "keys.json", "max_k": 50, "max_pairs": 5, "row_limit": 100},
+        neo4j={"http_port": neo4j_server.http_port},
+    )
+
+
+@pytest.fixture()
+def keys(settings: Settings) -> dict[str, str]:
+    """A token per role."""
+    store = KeyStore(settings.api.keys_file)
+    return {role: store.create(role, f"test {role}")[1] for role in ("service", "analyst", "admin")}
+
+
+@pytest.fixture()
+def client(settings: Settings, marketplace: Marketplace) -> Iterator[TestClient]:
+    with TestClient(create_app(settings, marketplace.driver)) as c:
+        yield c

@@ -1,12 +1,11 @@
 """Every endpoint through HTTP against the real test Neo4j: right answers for good requests, the
-right 4xx (never a 5xx) for bad ones, and keys and roles enforced."""
+right 4xx (never a 5xx) for bad ones, and keys and roles enforced. The ``settings``, ``keys``
+and ``client`` fixtures are in conftest.py (shared with test_owasp_api.py)."""
 
 from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Iterator
-from pathlib import Path
 
 import httpx
 import pytest
@@ -19,29 +18,8 @@ from cartograph.errors import QueryTimeoutError
 from cartograph.settings import Settings
 from graph.connection import Neo4jTarget, count_by_label, open_driver
 from graph.query import run_read
-from graph.server import ServerConfig
 
 INJECTION = "x'}) MATCH (n) DETACH DELETE n //"
-
-
-@pytest.fixture()
-def settings(tmp_path: Path, neo4j_server: ServerConfig) -> Settings:
-    return Settings(
-        api={"keys_file": tmp_path / "keys.json", "max_k": 50, "max_pairs": 5, "row_limit": 100},
-        neo4j={"http_port": neo4j_server.http_port},
-    )
-
-
-@pytest.fixture()
-def keys(settings: Settings) -> dict[str, str]:
-    store = KeyStore(settings.api.keys_file)
-    return {role: store.create(role, f"test {role}")[1] for role in ("service", "analyst")}
-
-
-@pytest.fixture()
-def client(settings: Settings, marketplace) -> Iterator[TestClient]:
-    with TestClient(create_app(settings, marketplace.driver)) as c:
-        yield c
 
 
 def _h(token: str) -> dict[str, str]:

@@ -29,9 +29,9 @@ FUZZ = settings(
 )
 
 
-def _client(marketplace, tmp_path: Path) -> tuple[TestClient, str]:
+def _client(marketplace, tmp_path: Path, role: str = "analyst") -> tuple[TestClient, str]:
     s = Settings(api={"keys_file": tmp_path / "keys.json", "query_timeout_s": 5.0})
-    token = KeyStore(s.api.keys_file).create("analyst")[1]
+    token = KeyStore(s.api.keys_file).create(role)[1]
     return TestClient(create_app(s, marketplace.driver)), token
 
 
@@ -53,7 +53,7 @@ def test_analyst_queries_never_5xx(marketplace, tmp_path: Path, name, params, li
 @FUZZ
 @given(body=JSON)
 def test_scoring_bodies_never_5xx(marketplace, tmp_path: Path, body) -> None:
-    client, token = _client(marketplace, tmp_path)
+    client, token = _client(marketplace, tmp_path, "service")  # the role that scores orders
     h = {"X-API-Key": token}
     assert client.post("/links/score", json=body, headers=h).status_code < 500
     r = client.post("/orders/score", json=body, headers=h)

@@ -70,6 +70,17 @@ def client(settings: Settings, marketplace) -> Iterator[TestClient]:
         yield c
 
 
+def _order_state(mp, key: str) -> tuple[dict[str, Any], list[tuple[str, str]]]:
+    """An order's properties and every relationship (type, other end's key), sorted."""
+    rows = _q(
+        mp,
+        "MATCH (o:Order {key: $k}) OPTIONAL MATCH (o)-[r]-(x) "
+        "RETURN properties(o) AS props, collect([type(r), x.key]) AS rels",
+        k=key,
+    )
+    return rows[0]["props"], sorted(tuple(r) for r in rows[0]["rels"])
+
+
 def _h(token: str) -> dict[str, str]:
     return {"X-API-Key": token}
 
@@ -242,6 +253,13 @@ def test_persisted_order_and_new_user_recommendations(
         )  # fmt: skip
         assert row and row[0]["s"] == pytest.approx(r.json()["risk_score"])
         assert row[0]["m"] == r.json()["model"]
+        # the same key again, with another buyer, card and total: 409, the stored order unchanged
+        stored = _order_state(marketplace, new_key)
+        other = {**body, "user": marketplace.user, "card_number": "5500 0000 0000 0004",
+                 "total": 9999.0}  # fmt: skip
+        clash = client.post("/orders/score", json=other, headers=_h(token))
+        assert clash.status_code == 409 and clash.json()["error"]["code"] == "E608", clash.text
+        assert _order_state(marketplace, new_key) == stored
         recs = client.get(f"/users/{new_user}/recommendations?k=5", headers=_h(token))
         assert recs.status_code == 200, recs.text
         items = [i["product"] for i in recs.json()["items"]]
@@ -273,13 +291,15 @@ def test_hot_swap_keeps_serving_on_a_broken_artefact(
     shutil.copytree(good, broken)
     (broken / "tensors.pt").write_bytes((broken / "tensors.pt").read_bytes()[:100])  # truncated
     point_latest(broken)
-    r = client.post("/admin/reload", headers=_h(token))
+    admin = _h(KeyStore(settings.api.keys_file).create("admin", "ops")[1])
+    assert client.post("/admin/reload", headers=_h(token)).status_code == 403  # service role
+    r = client.post("/admin/reload", headers=admin)
     assert r.status_code == 200 and r.json()["reloaded"] is False
     assert "E523" in r.json()["error"] or "checksum" in r.json()["error"]
     again = client.get(url, headers=_h(token))
     assert again.status_code == 200 and again.json()["model"] == old
     point_latest(good)
-    r = client.post("/admin/reload", headers=_h(token))
+    r = client.post("/admin/reload", headers=admin)
     assert r.json()["reloaded"] is True and r.json()["error"] is None
     assert client.post("/admin/reload").status_code == 401
 

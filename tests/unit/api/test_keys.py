@@ -5,7 +5,14 @@ from pathlib import Path
 
 import pytest
 
-from api.keys import ROLES, KeyStore
+from api.keys import (
+    CREATE_ORDERS,
+    RELOAD_MODELS,
+    ROLES,
+    RUN_QUERIES,
+    SCORE_ORDERS,
+    KeyStore,
+)
 from cartograph.errors import ConfigError
 
 
@@ -35,7 +42,12 @@ def test_revocation_is_seen_by_another_store_on_the_same_file(tmp_path: Path) ->
     assert server.verify(token) is None
 
 
-def test_unknown_role_and_role_permissions(tmp_path: Path) -> None:
+def test_unknown_role_and_least_privilege_roles(tmp_path: Path) -> None:
     with pytest.raises(ConfigError):
-        KeyStore(tmp_path / "k.json").create("admin")
-    assert "analyst" not in ROLES["service"] and ROLES["service"] < ROLES["analyst"]
+        KeyStore(tmp_path / "k.json").create("root")
+    assert KeyStore(tmp_path / "k.json").create("admin")[0].role == "admin"
+    assert ROLES["analyst"] & {CREATE_ORDERS, SCORE_ORDERS, RELOAD_MODELS} == set()
+    assert RUN_QUERIES not in ROLES["service"] and RELOAD_MODELS not in ROLES["service"]
+    assert ROLES["admin"] == {RELOAD_MODELS}
+    for a in ROLES:  # no role includes another: each is granted only what its job needs
+        assert all(not ROLES[a] <= ROLES[b] for b in ROLES if b != a)

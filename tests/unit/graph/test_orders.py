@@ -2,7 +2,10 @@
 
 from datetime import UTC, datetime
 
-from graph.orders import ScoredOrder, order_records
+import pytest
+
+from cartograph.errors import ConflictError
+from graph.orders import ScoredOrder, _create, order_records
 
 AT = datetime(2025, 6, 1, 12, tzinfo=UTC)
 
@@ -43,3 +46,33 @@ def test_a_new_account_gets_its_creation_time_and_platform() -> None:
     assert user.props == {"created_at": AT, "platform": "webshop"}
     assert "channel" not in next(n for n in nodes if n.label == "Order").props
     assert all(n.label != "Email" for n in nodes)
+
+
+class _Tx:
+    """Records the statements of one transaction; the create answers ``created``."""
+
+    def __init__(self, created: int) -> None:
+        self.created, self.queries = created, []  # type: list[str]
+
+    def run(self, query: str, **params: object) -> "_Tx":
+        self.queries.append(query)
+        return self
+
+    def single(self) -> dict[str, int]:
+        return {"created": self.created}
+
+    def consume(self) -> None:
+        return None
+
+
+def test_a_stored_key_is_refused_before_anything_is_linked() -> None:
+    nodes, rels = order_records(_order())
+    tx = _Tx(created=0)
+    with pytest.raises(ConflictError):
+        _create(tx, nodes, rels)  # type: ignore[arg-type]
+    assert len(tx.queries) == 1 and "CREATE (o:Order" in tx.queries[0]
+    code = [line for line in tx.queries[0].splitlines() if not line.startswith("//")]
+    assert not [line for line in code if "MERGE" in line]  # creates, never merges
+    fresh = _Tx(created=1)
+    _create(fresh, nodes, rels)  # type: ignore[arg-type]
+    assert len(fresh.queries) == 1 + (len(nodes) - 1) + len(rels)
