@@ -40,6 +40,8 @@ class GraphFilterCF:
             (default: :obj:`256`)
         seed (int, optional): ``random_state`` of the randomized SVD, so two fits agree.
             (default: :obj:`0`)
+        block (int, optional): users scored per sparse-dense product; bounds the
+            ``(block, users)`` intermediate of the linear term. (default: :obj:`256`)
 
     Shapes:
         - **fit input:** positives :math:`(2, P)` distinct (user, item) pairs
@@ -51,10 +53,16 @@ class GraphFilterCF:
     name = "gf-cf"
 
     def __init__(
-        self, num_users: int, num_items: int, alpha: float = 0.3, rank: int = 256, seed: int = 0
+        self,
+        num_users: int,
+        num_items: int,
+        alpha: float = 0.3,
+        rank: int = 256,
+        seed: int = 0,
+        block: int = 256,
     ) -> None:
         self.num_users, self.num_items = num_users, num_items
-        self.alpha, self.rank, self.seed = alpha, rank, seed
+        self.alpha, self.rank, self.seed, self.block = alpha, rank, seed, block
         self.reset_parameters()
 
     def reset_parameters(self) -> None:
@@ -95,14 +103,21 @@ class GraphFilterCF:
         return self
 
     def __call__(self, users: Tensor) -> Tensor:
-        """Scores of a block of users: ``r (R~^T R~) + alpha r D^-1/2 V V^T D^1/2``."""
-        block = self.history[users.cpu().numpy()].toarray()  # (B, I), dense for one block only
+        """Scores of users: ``r (R~^T R~) + alpha r D^-1/2 V V^T D^1/2``, ``block`` at a time."""
+        ids = users.cpu().numpy()
+        parts = [self._score(ids[s : s + self.block]) for s in range(0, ids.size, self.block)]
+        if not parts:
+            return torch.zeros((0, self.num_items))
+        return torch.from_numpy(np.concatenate(parts))
+
+    def _score(self, ids: np.ndarray) -> np.ndarray:
+        block = self.history[ids].toarray()  # (B, I), dense for one block only
         linear = (self.norm_t @ (self.norm @ block.T)).T  # two sparse-dense products
         inv_sqrt = _inv_sqrt(self.d_item)
         # cold items (degree 0) get 0 from the ideal term, not 0 * inf
         ideal = ((block * inv_sqrt) @ self.v) @ self.v.T * np.sqrt(self.d_item)
         scores = linear + self.alpha * ideal + POP_TIEBREAK * self.popularity
-        return torch.from_numpy(np.ascontiguousarray(scores, dtype=np.float32))
+        return np.ascontiguousarray(scores, dtype=np.float32)
 
     def __repr__(self) -> str:
         return (

@@ -70,3 +70,9 @@ def test_rank_is_capped_below_the_smaller_side_and_repr() -> None:
     assert gf.v.shape == (6, 4)
     gf.reset_parameters()
     assert float(gf(torch.tensor([0])).abs().max()) == 0.0
+
+
+def test_user_blocks_do_not_change_scores() -> None:
+    small = GraphFilterCF(5, 6, block=2).fit(POSITIVES)
+    assert torch.allclose(small(torch.arange(5)), _fit()(torch.arange(5)), atol=1e-7)
+    assert small(torch.tensor([], dtype=torch.long)).shape == (0, 6)
