@@ -7,6 +7,8 @@ import torch
 
 from gnn.metrics import evaluate_ranking, ranking_metrics, sorted_ranking_metrics, stable_topk
 
+DEVICES = ["cpu"] + (["cuda"] if torch.cuda.is_available() else [])
+
 
 def test_one_user_by_hand() -> None:
     scores = torch.tensor([[0.9, 0.8, 0.7, 0.1]])
@@ -85,8 +87,9 @@ def test_three_users_five_items_by_hand() -> None:
     assert m["mrr"].tolist() == pytest.approx([1 / 2, 1 / 5, 1.0])
 
 
+@pytest.mark.parametrize("device", DEVICES)
 @pytest.mark.parametrize("ties", [False, True])
-def test_topk_metrics_equal_the_full_sort(ties: bool) -> None:
+def test_topk_metrics_equal_the_full_sort(ties: bool, device: str) -> None:
     gen = torch.Generator().manual_seed(3)
     scores = torch.randn(64, 200, generator=gen)
     if ties:  # few distinct values: ties at the k-th place and around the first target
@@ -95,6 +98,7 @@ def test_topk_metrics_equal_the_full_sort(ties: bool) -> None:
     targets = torch.rand(64, 200, generator=gen) < 0.05
     targets[torch.arange(64), torch.randint(0, 200, (64,), generator=gen)] = True
     ks = (1, 5, 20, 300)  # 300 > catalogue: the whole list
+    scores, targets = scores.to(device), targets.to(device)
     new, ref = ranking_metrics(scores, targets, ks), sorted_ranking_metrics(scores, targets, ks)
     assert new.keys() == ref.keys()
     for name in ref:
