@@ -49,6 +49,10 @@ def task_markdown(name: str, entry: dict[str, Any], plots: dict[str, str]) -> st
             f"\nChosen on valid: **{entry['selection'].get('best_on_valid')}** "
             f"({entry['selection'].get('metric')})."
         )
+        if entry["selection"].get("note"):
+            parts.append(
+                f"Served: {entry['selection'].get('served')}; {entry['selection']['note']}."
+            )
     cold = [m for m in models if m.get("cold_start")]
     if cold:
         ev = split.get("eval", {}).get("test_cold_start", {})

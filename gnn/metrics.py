@@ -2,7 +2,13 @@
 
 Every item is ranked (no sampled negatives: sampled metrics overstate quality and can even
 reorder models). Items a user already bought are masked to ``-inf`` before ranking. Ties are
-broken by item index (a stable sort), so results are deterministic.
+broken by item index (as a stable sort would), so results are deterministic.
+
+Batched full ranking: ``evaluate_ranking`` scores a block of users at a time (one
+``(block, items)`` matrix product for embedding models), and ``ranking_metrics`` takes only the
+top ``max(K)`` items per user with ``torch.topk`` instead of sorting the whole catalogue; MRR
+counts the items ahead of the first target. ``sorted_ranking_metrics`` is the full-sort
+reference the tests hold it to.
 
 Definitions per user, with ``T`` the target set and ``hits@K`` the targets among the top K:
 
@@ -28,24 +34,76 @@ DEFAULT_KS = (10, 20)
 def ranking_metrics(
     scores: Tensor, targets: Tensor, ks: Sequence[int] = DEFAULT_KS
 ) -> dict[str, Tensor]:
-    """Per-user metrics. ``scores``: ``(B, I)`` float; ``targets``: ``(B, I)`` bool, each row
-    with at least one ``True``. Mask history to ``-inf`` in ``scores`` beforehand."""
-    order = torch.sort(scores.float(), dim=1, descending=True, stable=True).indices
-    hits = targets.gather(1, order).float()
-    n_targets = targets.sum(1)
-    ranks = torch.arange(1, scores.shape[1] + 1, device=scores.device, dtype=torch.float32)
+    """Per-user metrics from the top ``max(ks)`` items only (no sort of the whole catalogue).
+
+    ``scores``: ``(B, I)`` float; ``targets``: ``(B, I)`` bool, each row with at least one
+    ``True``. Mask history to ``-inf`` in ``scores`` beforehand. Equal to
+    :func:`sorted_ranking_metrics` (ties by item index included); rows with NaN scores fall back
+    to it, since NaN has no place in a top-k threshold."""
+    scores = scores.float()
+    if bool(torch.isnan(scores).any()):
+        return sorted_ranking_metrics(scores, targets, ks)
+    n_items = scores.shape[1]
+    top = stable_topk(scores, min(max(ks), n_items))
+    return _metrics(
+        targets.gather(1, top).float(), targets.sum(1), ks, n_items, _mrr(scores, targets)
+    )
+
+
+def stable_topk(scores: Tensor, k: int) -> Tensor:
+    """``(B, k)`` item indices of the ``k`` best scores per row, ordered by the ranking rule
+    (descending score, ties by lower index), as a stable full sort would give them.
+
+    ``torch.topk`` finds the k-th value; items strictly above it are in, and tied items fill the
+    remaining slots lowest index first. Only those ``k`` are then sorted."""
+    kth = torch.topk(scores, k, dim=1).values[:, -1:]
+    above = scores > kth
+    tied = scores == kth
+    need = k - above.sum(1, keepdim=True)
+    chosen = above | (tied & (torch.cumsum(tied, 1) <= need))
+    idx = chosen.nonzero()[:, 1].view(-1, k)  # row-major: each row by ascending index
+    order = torch.sort(scores.gather(1, idx), dim=1, descending=True, stable=True).indices
+    return idx.gather(1, order)
+
+
+def _mrr(scores: Tensor, targets: Tensor) -> Tensor:
+    """``1 / rank`` of the first target under the ranking rule, by counting instead of sorting:
+    items scored above the best target, plus ties with a lower index, plus one."""
+    best = scores.masked_fill(~targets, -torch.inf).max(1, keepdim=True).values
+    first = (targets & (scores == best)).float().argmax(1, keepdim=True)  # lowest such index
+    index = torch.arange(scores.shape[1], device=scores.device)
+    ahead = (scores > best) | ((scores == best) & (index < first))
+    return 1.0 / (ahead.sum(1).float() + 1.0)
+
+
+def _metrics(
+    hits: Tensor, n_targets: Tensor, ks: Sequence[int], n_items: int, mrr: Tensor
+) -> dict[str, Tensor]:
+    """Recall, NDCG and hit rate at each K from ``hits`` (targets in ranked order, ``>= max K``
+    columns or the whole catalogue)."""
+    ranks = torch.arange(1, hits.shape[1] + 1, device=hits.device, dtype=torch.float32)
     discounts = 1.0 / torch.log2(ranks + 1.0)
     out: dict[str, Tensor] = {}
     for k in ks:
-        top = hits[:, :k]
+        kk = min(k, n_items)
+        top = hits[:, :kk]
         found = top.sum(1)
-        ideal = torch.cumsum(discounts[:k], 0)[torch.clamp(n_targets, max=k) - 1]
+        ideal = torch.cumsum(discounts[:kk], 0)[torch.clamp(n_targets, max=kk) - 1]
         out[f"recall@{k}"] = found / n_targets
-        out[f"ndcg@{k}"] = (top * discounts[:k]).sum(1) / ideal
+        out[f"ndcg@{k}"] = (top * discounts[:kk]).sum(1) / ideal
         out[f"hit@{k}"] = (found > 0).float()
-    first = hits.argmax(1)  # first True; rows always have one
-    out["mrr"] = 1.0 / (first.float() + 1.0)
+    out["mrr"] = mrr
     return out
+
+
+def sorted_ranking_metrics(
+    scores: Tensor, targets: Tensor, ks: Sequence[int] = DEFAULT_KS
+) -> dict[str, Tensor]:
+    """The reference: the same metrics from a stable sort of the whole catalogue per user."""
+    order = torch.sort(scores.float(), dim=1, descending=True, stable=True).indices
+    hits = targets.gather(1, order).float()
+    mrr = 1.0 / (hits.argmax(1).float() + 1.0)  # first True; rows always have one
+    return _metrics(hits, targets.sum(1), ks, scores.shape[1], mrr)
 
 
 def evaluate_ranking(

@@ -148,6 +148,8 @@ def final_artefact(
             "kind": spec.kind,
             "config": final.config,
             "chosen_by": f"valid {metric} = {best['valid_metrics'][metric]}",
+            # e.g. "gf-cf had the best valid recall@20 but is not servable": said, not hidden
+            "selection_note": report["selection"].get("note"),
             "test_metrics": best["metrics"],
             "source": spec.source,
             "target": spec.target,

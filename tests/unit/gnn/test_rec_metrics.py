@@ -5,7 +5,9 @@ import math
 import pytest
 import torch
 
-from gnn.metrics import evaluate_ranking, ranking_metrics
+from gnn.metrics import evaluate_ranking, ranking_metrics, sorted_ranking_metrics, stable_topk
+
+DEVICES = ["cpu"] + (["cuda"] if torch.cuda.is_available() else [])
 
 
 def test_one_user_by_hand() -> None:
@@ -67,3 +69,50 @@ def test_evaluate_masks_history_and_averages_over_users() -> None:
     assert m["mrr"] == pytest.approx((1.0 + 1 / 3) / 2)
     same = evaluate_ranking(score, users, targets, exclude, num_items=4, ks=(1, 3))
     assert same == pytest.approx(m)  # batching does not change the result
+
+
+def test_three_users_five_items_by_hand() -> None:
+    # rankings: u0 = 4, 3, 2, 1, 0; u1 = 0, 1, 2, 3, 4; u2 = 2, 0, 1, 3, 4
+    scores = torch.tensor(
+        [[0.1, 0.2, 0.3, 0.4, 0.5], [0.5, 0.4, 0.3, 0.2, 0.1], [0.4, 0.3, 0.5, 0.2, 0.1]]
+    )
+    targets = torch.zeros(3, 5, dtype=torch.bool)
+    targets[0, [3, 0]] = True  # u0: one hit at rank 2 of two targets
+    targets[1, [4]] = True  # u1: its only target ranks last: miss
+    targets[2, [2, 0, 1]] = True  # u2: hits at ranks 1 and 2 of three targets
+    m = ranking_metrics(scores, targets, ks=(2,))
+    assert m["recall@2"].tolist() == pytest.approx([1 / 2, 0.0, 2 / 3])
+    idcg2 = 1 + 1 / math.log2(3)  # min(|T|, 2) = 2 ideal hits for u0 and u2
+    assert m["ndcg@2"].tolist() == pytest.approx([(1 / math.log2(3)) / idcg2, 0.0, 1.0])
+    assert m["mrr"].tolist() == pytest.approx([1 / 2, 1 / 5, 1.0])
+
+
+@pytest.mark.parametrize("device", DEVICES)
+@pytest.mark.parametrize("ties", [False, True])
+def test_topk_metrics_equal_the_full_sort(ties: bool, device: str) -> None:
+    gen = torch.Generator().manual_seed(3)
+    scores = torch.randn(64, 200, generator=gen)
+    if ties:  # few distinct values: ties at the k-th place and around the first target
+        scores = torch.round(scores * 2) / 2
+    scores[torch.rand(64, 200, generator=gen) < 0.2] = -torch.inf  # masked history
+    targets = torch.rand(64, 200, generator=gen) < 0.05
+    targets[torch.arange(64), torch.randint(0, 200, (64,), generator=gen)] = True
+    ks = (1, 5, 20, 300)  # 300 > catalogue: the whole list
+    scores, targets = scores.to(device), targets.to(device)
+    new, ref = ranking_metrics(scores, targets, ks), sorted_ranking_metrics(scores, targets, ks)
+    assert new.keys() == ref.keys()
+    for name in ref:
+        torch.testing.assert_close(new[name], ref[name], atol=1e-6, rtol=0.0)
+
+
+def test_stable_topk_orders_ties_by_index() -> None:
+    scores = torch.tensor([[1.0, 2.0, 2.0, 0.0, 2.0, -torch.inf]])
+    assert stable_topk(scores, 4).tolist() == [[1, 2, 4, 0]]
+    assert stable_topk(scores, 2).tolist() == [[1, 2]]
+
+
+def test_nan_scores_fall_back_to_the_full_sort() -> None:
+    scores = torch.tensor([[0.5, float("nan"), 0.1]])
+    targets = torch.tensor([[False, False, True]])
+    m = ranking_metrics(scores, targets, ks=(2,))
+    assert m == sorted_ranking_metrics(scores, targets, ks=(2,))

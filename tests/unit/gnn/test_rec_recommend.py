@@ -6,7 +6,7 @@ import pytest
 import torch
 
 from gnn.device import autocast, pick_device
-from gnn.recommend import ALL_MODELS, RecommendConfig, train_and_evaluate
+from gnn.recommend import ALL_MODELS, EMBEDDING_MODELS, RecommendConfig, train_and_evaluate
 from gnn.split import SplitConfig
 from gnn.synthetic import toy_purchase_graph
 from gnn.train import TrainConfig
@@ -37,6 +37,12 @@ def test_result_has_the_report_shape() -> None:
         assert {"epoch", "loss", "valid_recall@10"} <= set(m["curve"][0])
         assert m["seconds_per_epoch"] > 0
     assert out["selection"]["best_on_valid"] in names
+    served = out["selection"]["served"]
+    assert served in EMBEDDING_MODELS
+    if out["selection"]["best_on_valid"] != served:  # e.g. gf-cf or item-knn best on valid
+        assert out["selection"]["best_on_valid"] in out["selection"]["note"]
+    gf = next(m for m in out["models"] if m["name"] == "gf-cf")
+    assert gf["model_args"] == {"alpha": 0.3, "rank": 256} and gf["train_config"] is None
 
 
 def test_same_seed_same_metrics() -> None:

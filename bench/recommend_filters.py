@@ -1,0 +1,83 @@
+"""GF-CF beside the trained recommenders: quality and time on one split, one seed.
+
+Runs the link task's model comparison (``gnn.recommend.train_and_evaluate``: the temporal split,
+valid-fold early stopping, test refit, full-catalogue ranking) on a synthetic purchase graph
+(``gnn.synthetic``; building through Neo4j would cost more than the measurement) and prints one
+row per model: valid and test Recall@20 and NDCG@20, and the model's seconds (both folds' fits
+and evaluations) with the training-free GF-CF as the ratio base.
+
+    .venv/bin/python bench/recommend_filters.py                     # small scale, every model
+    .venv/bin/python bench/recommend_filters.py --users 1000 --items 400 --orders 5000 --epochs 10
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Any
+
+if __package__ in (None, ""):
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+BASE = "gf-cf"  # the time column divides by its seconds: training-free, the cheapest to beat
+
+
+def run(
+    users: int, items: int, orders: int, epochs: int, seed: int, models: tuple[str, ...]
+) -> dict[str, Any]:
+    """The ``recommend`` report entry for a synthetic graph of the given size."""
+    from gnn.recommend import RecommendConfig, train_and_evaluate
+    from gnn.synthetic import toy_purchase_graph
+    from gnn.train import TrainConfig
+
+    data = toy_purchase_graph(users, items, orders, seed=seed)
+    cfg = RecommendConfig(models=models, train=TrainConfig(max_epochs=epochs), ablate_text=())
+    return train_and_evaluate(data, model_cfg=cfg, seed=seed, device="cpu")
+
+
+def table(report: dict[str, Any]) -> str:
+    """Markdown: one row per model, time as a multiple of GF-CF's."""
+    rows = report["models"]
+    base = next((m["total_seconds"] for m in rows if m["name"] == BASE), None)
+    out = [
+        "| model | valid R@20 | valid NDCG@20 | test R@20 | test NDCG@20 | seconds | x gf-cf |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for m in rows:
+        v, t, s = m["valid_metrics"], m["metrics"], m["total_seconds"]
+        ratio = f"{s / base:.1f}" if base else "-"
+        out.append(
+            f"| {m['name']} | {v['recall@20']:.4f} | {v['ndcg@20']:.4f} | {t['recall@20']:.4f} "
+            f"| {t['ndcg@20']:.4f} | {s:.2f} | {ratio} |"
+        )
+    sel = report["selection"]
+    out.append(f"\nbest on valid: {sel['best_on_valid']}; served: {sel['served']}")
+    if "note" in sel:
+        out.append(f"note: {sel['note']}")
+    ev = report["split"]["eval"]
+    out.append(f"evaluated users: valid {ev['valid']['users']}, test {ev['test']['users']}")
+    return "\n".join(out)
+
+
+def main(argv: list[str] | None = None) -> None:
+    from gnn.recommend import ALL_MODELS
+
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--users", type=int, default=3_000)
+    p.add_argument("--items", type=int, default=1_200)
+    p.add_argument("--orders", type=int, default=15_000)
+    p.add_argument("--epochs", type=int, default=50, help="epoch budget of the trained models")
+    p.add_argument("--seed", type=int, default=7)
+    p.add_argument("--models", nargs="+", default=list(ALL_MODELS))
+    a = p.parse_args(argv)
+    report = run(a.users, a.items, a.orders, a.epochs, a.seed, tuple(a.models))
+    print(
+        f"synthetic graph: {a.users} users, {a.items} items, {a.orders} orders; seed {a.seed}; "
+        f"epoch budget {a.epochs}; cpu\n"
+    )
+    print(table(report))
+
+
+if __name__ == "__main__":
+    main()
