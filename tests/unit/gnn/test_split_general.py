@@ -9,7 +9,7 @@ from torch_geometric.data import HeteroData
 from gnn.features import recommend_data
 from gnn.link_data import _without_split_text, attach_split_codes, link_properties
 from gnn.message_graph import BOUGHT, build_message_graph
-from gnn.recommend import RecommendConfig, train_and_evaluate
+from gnn.recommend import ALL_MODELS, RecommendConfig, train_and_evaluate
 from gnn.split import SplitConfig, SplitError, split_codes, temporal_split
 from gnn.synthetic import toy_purchase_graph
 from gnn.train import TrainConfig
@@ -145,7 +145,7 @@ def test_every_model_runs_on_a_rating_graph(cfg: SplitConfig) -> None:
     data = rating_graph()
     model_cfg = RecommendConfig(dim=8, train=TrainConfig(max_epochs=2, batch_size=128, patience=1))
     out = train_and_evaluate(data, cfg, model_cfg, seed=3, device="cpu")
-    assert len(out["models"]) == 6
+    assert [m["name"] for m in out["models"]] == list(ALL_MODELS)  # gf-cf included
     for m in out["models"]:
         assert 0.0 <= m["metrics"]["recall@20"] <= 1.0
     assert out["split"]["eval"]["test"]["users"] > 0
