@@ -1,8 +1,9 @@
 """What a served model's graph fingerprint is checked against, read from the connected graph.
 
-Two read queries (``cypher/service/graph_schema``, ``cypher/service/key_sample``): the labels,
-relationship types and property keys in use, and per scored label the node count (from Neo4j's
-count store) and how many of a sample of the model's keys exist (one key-index lookup each).
+Read queries (``cypher/service/graph_schema``, then ``cypher/writes/key_sample`` per scored
+label): the labels, relationship types and property keys in use, and per label the node count
+(from Neo4j's count store) and how many of a sample of the model's keys exist (one key-index
+lookup each: the label is filled in as a validated identifier, since a dynamic label scans).
 Both cost milliseconds whether the graph holds a thousand nodes or a hundred million.
 """
 
@@ -13,6 +14,7 @@ from dataclasses import dataclass
 
 import cypher
 from graph.connection import Driver
+from graph.records import fill_identifiers
 
 
 @dataclass(frozen=True)
@@ -31,14 +33,15 @@ def graph_facts(driver: Driver, database: str, samples: Mapping[str, Sequence[st
     )
     row = records[0] if records else {"labels": [], "types": [], "properties": []}
     labels, types, props = (frozenset(row[c]) for c in ("labels", "types", "properties"))
-    payload = [{"label": label, "keys": list(keys)} for label, keys in samples.items()]
-    rows, _, _ = driver.execute_query(
-        cypher.load("service/key_sample"), {"samples": payload}, database_=database, routing_="r"
-    )
-    return GraphFacts(
-        labels,
-        types,
-        props,
-        {r["label"]: int(r["nodes"]) for r in rows},
-        {r["label"]: int(r["found"]) for r in rows},
-    )
+    nodes: dict[str, int] = {}
+    found: dict[str, int] = {}
+    for label, keys in samples.items():
+        if label not in labels:  # no such label here: nothing to look up (and no token to make)
+            nodes[label] = found[label] = 0
+            continue
+        query = fill_identifiers(cypher.load("writes/key_sample"), label=label)
+        rows, _, _ = driver.execute_query(
+            query, {"keys": list(keys)}, database_=database, routing_="r"
+        )
+        nodes[label], found[label] = int(rows[0]["nodes"]), int(rows[0]["found"])
+    return GraphFacts(labels, types, props, nodes, found)

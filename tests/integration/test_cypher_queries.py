@@ -19,7 +19,6 @@ def _params(spec: QuerySpec, mp) -> dict:
         "pairs": [{"i": 0, "source": mp.user, "target": mp.recommended[0], "type": "RECOMMENDED"}],
         "card": mp.ring,  # service/checkout_* (real-time order risk)
         "products": [mp.bought],
-        "samples": [{"label": "User", "keys": [mp.user, "no-such-user"]}],  # service/key_sample
     }
     return bind(spec, {p.name: known[p.name] for p in spec.params if p.name in known})
 
