@@ -19,7 +19,8 @@ accepts what should be accepted: the same graph after new orders or users arrive
 space grew, the model's keys are all still there), while a graph with other keys finds almost
 none of the sample. The full-key hash is recorded but not required to match, for that reason.
 
-Computing it costs one sha256 per key (about a second per million keys), once per training.
+Computing it costs one sha256 per key and a sort, once per training: 1.78 s for a million keys
+(measured on the shared 2-core box at load average 8.4).
 """
 
 from __future__ import annotations
