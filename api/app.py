@@ -10,7 +10,9 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
+from fastapi_offline import FastAPIOffline
 
+from api.concurrency import Gate, RouteLimits
 from api.deps import AppContext
 from api.errors import install_handlers
 from api.keys import KeyStore
@@ -24,7 +26,7 @@ from cypher.spec import catalogue
 from graph.connection import Driver
 from graph.orders import ScoredOrderWriter
 
-ERRORS = {c: {"model": ErrorBody} for c in (401, 403, 404, 409, 413, 422, 503)}
+ERRORS = {c: {"model": ErrorBody} for c in (400, 401, 403, 404, 409, 413, 422, 503)}
 
 
 def create_app(
@@ -45,12 +47,14 @@ def create_app(
 
         writer = order_writer or ScoredOrderWriter(driver, settings.neo4j.database)
         provider = hot_swap(settings, driver, checkout_cleaner, writer)
-    app = FastAPI(
+    # Swagger UI (/docs) and ReDoc (/redoc) from the fastapi-offline wheel's static files, not a
+    # CDN: the docs load on a machine without internet access.
+    app = FastAPIOffline(
         title="Cartograph",
         version="0.1.0",
         description="Recommendations, link scores and risk from the Cartograph knowledge graph, "
         "and the named analyst queries. Authenticate with the X-API-Key header.",
-        responses=ERRORS,  # type: ignore[arg-type]
+        responses=ERRORS,
     )
     app.state.ctx = AppContext(
         settings=settings,
@@ -65,6 +69,13 @@ def create_app(
     app.add_middleware(
         CORSMiddleware, allow_origins=origins, allow_methods=["GET"], allow_headers=["*"]
     )
+    api = settings.api
+    gates = {
+        "analyst": Gate(api.analyst_concurrency, api.route_queue, api.route_wait_s),
+        "scoring": Gate(api.scoring_concurrency, api.route_queue, api.route_wait_s),
+        "admin": Gate(1, api.route_queue, api.route_wait_s),
+    }
+    app.add_middleware(RouteLimits, gates=gates)
     # Outermost, so an oversized body is refused before CORS, routing or parsing see it.
     app.add_middleware(BodyLimit, max_bytes=settings.api.max_body_bytes)
     install_handlers(app)

@@ -20,6 +20,7 @@ from starlette.exceptions import HTTPException
 from cartograph.errors import (
     CartographError,
     ConflictError,
+    GraphMismatchError,
     GraphUnavailableError,
     InvalidInputError,
     QueryTimeoutError,
@@ -71,6 +72,7 @@ STATUS: dict[type[CartographError], int] = {
     Forbidden: 403,
     NotFound: 404,
     ConflictError: 409,
+    GraphMismatchError: 409,
     PayloadTooLarge: 413,
     ModelUnavailable: 503,
     GraphUnavailableError: 503,

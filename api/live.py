@@ -25,9 +25,10 @@ from api.models import LiveProvider
 from api.orders import CheckoutCleaner, OrderWriter
 from api.provider import ModelProvider, RiskKind, StoredScoresProvider
 from api.schemas import LinkPair, LinkScore, OrderIn, Recommendations, Risk
-from cartograph.errors import CartographError
+from cartograph.errors import CartographError, GraphMismatchError
 from cartograph.settings import Settings
 from gnn.artefacts import Artefact, load_artefact
+from gnn.fingerprint import check_graph
 from graph.connection import Driver
 
 log = logging.getLogger(__name__)
@@ -61,9 +62,13 @@ def build_live(
     cleaner: CheckoutCleaner | None = None,
     writer: OrderWriter | None = None,
 ) -> ModelProvider:
-    """A ``LiveProvider`` on the latest artefacts of ``settings.train.models_dir``."""
+    """A ``LiveProvider`` on the latest artefacts of ``settings.train.models_dir``; raises
+    ``GraphMismatchError`` (E610) when one was trained on another graph (``gnn.fingerprint``)."""
     rec = load_latest(settings.train.models_dir, "recommend")
     fraud = load_latest(settings.train.models_dir, "fraud")
+    for art in (rec, fraud):
+        if art is not None:
+            check_graph(art.manifest, driver, settings.neo4j.database)
     provider = LiveProvider(
         driver, settings.neo4j.database, settings.api.query_timeout_s, rec, fraud, cleaner, writer
     )
@@ -74,7 +79,11 @@ def build_live(
 
 
 class HotSwapProvider:
-    """Delegates to the current provider; ``reload`` swaps in a new one or keeps the old."""
+    """Delegates to the current provider; ``reload`` swaps in a new one or keeps the old.
+
+    ``refused`` holds the ``GraphMismatchError`` of the last build that found a model trained
+    on another graph: ``/admin/reload`` answers it (409), and while it stands from start-up (no
+    model for this graph has served yet) ``/ready`` reports it (503)."""
 
     def __init__(
         self,
@@ -86,14 +95,21 @@ class HotSwapProvider:
         self._build, self._watch, self.check_every_s = build, watch, check_every_s
         self._lock = threading.Lock()
         self.last_error: str | None = None
+        self.refused: GraphMismatchError | None = None
+        self.serving_models = False  # a build succeeded: trained models for this graph serve
         self._seen = watch()
         self._next_check = time.monotonic() + check_every_s
         try:
             self.current: ModelProvider = build()
+            self.serving_models = True
         except (CartographError, OSError) as exc:
-            self.last_error = f"{type(exc).__name__}: {exc}"
+            self._failed(exc)
             log.error("cannot load the models, serving stored scores: %s", exc)
             self.current = fallback()
+
+    def _failed(self, exc: Exception) -> None:
+        self.last_error = f"{type(exc).__name__}: {exc}"
+        self.refused = exc if isinstance(exc, GraphMismatchError) else None
 
     def reload(self) -> tuple[bool, str | None]:
         """Build a new provider and swap it in; on failure keep the old one (logged)."""
@@ -103,10 +119,11 @@ class HotSwapProvider:
                 new = self._build()
             except (CartographError, OSError) as exc:
                 self._seen = seen  # do not retry the same broken artefact on every request
-                self.last_error = f"{type(exc).__name__}: {exc}"
+                self._failed(exc)
                 log.error("model reload failed, the old models keep serving: %s", exc)
                 return False, self.last_error
-            self.current, self._seen, self.last_error = new, seen, None
+            self.current, self._seen, self.last_error, self.refused = new, seen, None, None
+            self.serving_models = True
             return True, None
 
     def _check(self) -> None:

@@ -15,6 +15,7 @@ Whatever a loaded artefact cannot answer falls back to ``StoredScoresProvider``.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from typing import Any
 
 from api.errors import ModelUnavailable, NotFound
@@ -141,6 +142,12 @@ class LiveProvider(StoredScoresProvider):
         if kind == "order" and self.fraud is not None and key in self.order_scores:
             out.risk_score, out.model = self.order_scores[key], self.fraud.version
         return out
+
+    def order_risk_of(self, order: str, stored: float | None) -> float | None:
+        return self.order_scores.get(order, stored)
+
+    def pair_score_of(self, user: str) -> Callable[[str, float | None], float | None]:
+        return lambda other, stored: self.pairs.get((user, other), stored)
 
     def score_order(self, order: OrderIn) -> Risk:
         if self.fraud is None or self.checkout_cleaner is None:

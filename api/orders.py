@@ -26,6 +26,10 @@ class CheckoutCleaner(Protocol):
         """``None`` when ``value`` is; raises ``InvalidInputError`` when it is unreadable."""
         ...
 
+    def country(self, name: str) -> str:
+        """ISO alpha-2 for a code or country name; ``InvalidInputError`` when unknown."""
+        ...
+
 
 class OrderWriter(Protocol):
     """Creates one scored order; raises ``cartograph.errors.ConflictError`` (409) and writes
@@ -56,7 +60,7 @@ def to_checkout(order: OrderIn, cleaner: CheckoutCleaner) -> Checkout:
         total=order.total,
         platform=order.user.split(":", 1)[0] if ":" in order.user else None,
         channel=order.channel,
-        ship_country=order.address.country.upper() if order.address else None,
+        ship_country=cleaner.country(order.address.country) if order.address else None,
     )
 
 

@@ -9,6 +9,7 @@ order scoring) implements the same four methods and is passed to ``create_app``.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, Literal, Protocol
 
 from api.errors import ModelUnavailable, NotFound
@@ -25,6 +26,8 @@ from api.schemas import (
     Risk,
     RiskReason,
 )
+from api.user_risk import VERSION as USER_RISK_VERSION
+from api.user_risk import user_risk
 from cypher.spec import QuerySpec, bind, catalogue
 from graph.connection import Driver
 
@@ -121,12 +124,7 @@ class StoredScoresProvider:
             reasons = [RiskReason(**r) for r in evidence if r["kind"] != "User"]
             browser = BrowserLink(query="order_graph", params={"order": key})
         else:
-            rows = self._run(self.analyst["user_risk"], user=key).rows
-            if not rows:
-                raise NotFound(f"no User with key {key!r}")
-            evidence = self._run(self.service["user_shared_identifiers"], user=key).rows
-            reasons = [RiskReason(**r) for r in evidence]
-            browser = BrowserLink(query="user_risk", params={"user": key})
+            return self.user_risk(key)
         row = rows[0]
         return Risk(
             kind=kind,
@@ -136,3 +134,29 @@ class StoredScoresProvider:
             reasons=reasons,
             browser=browser,
         )
+
+    def user_risk(self, key: str) -> Risk:
+        """An account's risk from its orders and the accounts tied to it (``api.user_risk``)."""
+        rows = self._run(self.service["user_risk_evidence"], user=key).rows
+        if not rows:
+            raise NotFound(f"no User with key {key!r}")
+        score, reasons = user_risk(
+            rows[0]["orders"], rows[0]["linked"], self.order_risk_of, self.pair_score_of(key)
+        )
+        order_model = self.status().get("order_risk")
+        return Risk(
+            kind="user",
+            key=key,
+            risk_score=score,
+            model=f"{USER_RISK_VERSION} over {order_model or 'chargebacks and links only'}",
+            reasons=reasons,
+            browser=BrowserLink(query="user_risk", params={"user": key}),
+        )
+
+    def order_risk_of(self, order: str, stored: float | None) -> float | None:
+        """An order's risk for user-level evidence: the stored score (live models override)."""
+        return stored
+
+    def pair_score_of(self, user: str) -> Callable[[str, float | None], float | None]:
+        """The account-link score of ``user`` with another account: the stored one here."""
+        return lambda other, stored: stored

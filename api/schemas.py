@@ -134,7 +134,12 @@ class PostalAddress(Strict):
     line1: str = Field(min_length=1, max_length=200)
     city: str = Field(min_length=1, max_length=100)
     postcode: str = Field(min_length=1, max_length=20)
-    country: str = Field(min_length=2, max_length=2, description="ISO 3166-1 alpha-2")
+    country: str = Field(
+        min_length=2,
+        max_length=60,
+        description="ISO 3166-1 alpha-2 code or a country name ('ES', 'Spain', 'España'), read "
+        "by the same cleaner as at ingestion; an unknown name is 422",
+    )
 
 
 class OrderIn(Strict):

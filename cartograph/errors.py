@@ -91,6 +91,11 @@ CODES: dict[str, str] = {
     "E607": "the query ran past its time limit (504)",
     "E608": "the resource already exists: an order key that is stored in the graph (409)",
     "E609": "the request body is larger than CARTOGRAPH_API_MAX_BODY_BYTES (413)",
+    "E610": "the model was trained on another graph: its fingerprint (schema, key sample) does "
+    "not match the connected graph (409 on reload; /ready 503)",
+    "E611": "the API's port is already in use",
+    "E612": "too many requests of this kind in flight: the route's queue is full (503)",
+    "E613": "the API cannot listen on the host and port (privileged port, unknown address)",
     "E620": "unknown API key role",
     "E621": "the API keys file is malformed",
     "E622": "no active API key with that id",
@@ -168,6 +173,13 @@ class ConflictError(CartographError):
     by ``graph`` inside the write transaction, so nothing is written; the API answers 409."""
 
     code = "E608"
+
+
+class GraphMismatchError(CartographError):
+    """A model's graph fingerprint does not match the graph it would serve (``gnn.fingerprint``):
+    it was trained on another graph, and its answers would name nodes that are not there."""
+
+    code = "E610"
 
 
 class GraphUnavailableError(CartographError):

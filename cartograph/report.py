@@ -7,11 +7,13 @@ be traced to the command and data that produced it.
 from __future__ import annotations
 
 import json
+import os
 import platform
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from cartograph.private import DIR_MODE, write_private_text
 from gnn.provenance import code_version
 
 __all__ = ["code_version", "new_run_dir", "point_latest", "versions", "write_report"]
@@ -25,7 +27,9 @@ def new_run_dir(runs_dir: Path) -> Path:
     while path.exists():
         n += 1
         path = runs_dir / f"{stamp}-{n}"
-    path.mkdir(parents=True)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.mkdir(mode=DIR_MODE)  # 0700: a run holds rejects, scores and plots of real customers
+    os.chmod(path, DIR_MODE)  # whatever the umask
     return path
 
 
@@ -51,6 +55,6 @@ def versions() -> dict[str, str]:
 
 def write_report(run_dir: Path, report: dict[str, Any], markdown: str) -> None:
     """Write both forms, then point ``latest`` at the run only once both are complete."""
-    (run_dir / "report.json").write_text(json.dumps(report, indent=2, default=str) + "\n")
-    (run_dir / "report.md").write_text(markdown)
+    write_private_text(run_dir / "report.json", json.dumps(report, indent=2, default=str) + "\n")
+    write_private_text(run_dir / "report.md", markdown)
     point_latest(run_dir)

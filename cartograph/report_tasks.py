@@ -9,6 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from cartograph.private import make_private
 from cartograph.report_md import table
 
 LINK_COLUMNS = ("recall@10", "recall@20", "ndcg@10", "ndcg@20", "hit@20", "mrr")
@@ -146,5 +147,6 @@ def _save(fig: Any, path: Path) -> str:
     path.parent.mkdir(parents=True, exist_ok=True)
     fig.tight_layout()
     fig.savefig(path, dpi=90)
+    make_private(path)
     plt.close(fig)
     return str(path)

@@ -83,6 +83,14 @@ class ApiSettings(BaseModel):
     max_body_bytes: int = Field(default=1_048_576, gt=0)
     # Longest string an analyst query parameter may be (422): keys are under 200 characters.
     max_param_chars: int = Field(default=1000, gt=0)
+    # Requests in flight per route class (``api.concurrency``); more wait in a bounded queue
+    # for at most ``route_wait_s``, and a full queue answers 503 E612. Analyst queries are few
+    # and heavy, scoring many and light: 4 analyst queries at once leave most of the 40 worker
+    # threads to scoring. One model reload at a time.
+    analyst_concurrency: int = Field(default=4, gt=0)
+    scoring_concurrency: int = Field(default=32, gt=0)
+    route_queue: int = Field(default=64, ge=0)
+    route_wait_s: float = Field(default=5.0, gt=0)
 
 
 class Settings(BaseSettings):

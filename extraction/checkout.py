@@ -13,6 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 from cartograph.errors import InvalidInputError
+from extraction.cleaning.addresses import country_code
 from extraction.mapping import FieldSpec, Mapping
 from extraction.pseudonymise import Pseudonymiser
 from extraction.values import clean
@@ -74,3 +75,11 @@ class CheckoutCleaner:
         except ValueError as exc:
             raise InvalidInputError(f"{label.lower()}: {exc}") from None
         return None if out is None else str(out)
+
+    def country(self, name: str) -> str:
+        """A checkout's country as ISO alpha-2, from a code or a name, with ingestion's table:
+        "Spain" is accepted here because the loader accepted it in the exports."""
+        try:
+            return country_code(name)
+        except ValueError as exc:
+            raise InvalidInputError(f"address.country: {exc}") from None

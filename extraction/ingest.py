@@ -16,6 +16,7 @@ from typing import Any
 from cartograph.errors import TooManyRejectsError
 from extraction.mapping import Mapping
 from extraction.pseudonymise import Pseudonymiser
+from extraction.redact import Redactor
 from extraction.rejects import ReadCounts, RejectsWriter
 from extraction.transform import Extracted, extract, merge_duplicates
 from graph.records import NodeRecord, RelRecord
@@ -75,7 +76,7 @@ def ingest(
     rejects file is complete and before anything is enriched or loaded."""
     timings: dict[str, float] = {}
     t0 = time.perf_counter()
-    with RejectsWriter(rejects_path) as rejects:
+    with RejectsWriter(rejects_path, Redactor.from_mapping(mapping, pseudonymiser)) as rejects:
         extracted = extract(mapping, pseudonymiser, rejects)
     timings["read_clean_pseudonymise_s"] = round(time.perf_counter() - t0, 3)
     check_reject_share(extracted.counts, max_reject_share, rejects_path)

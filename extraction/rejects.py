@@ -15,6 +15,8 @@ from types import TracebackType
 from typing import TextIO
 
 from cartograph.errors import InputRecordError
+from cartograph.private import create_private, private_dir
+from extraction.redact import Redactor, scrub
 
 RAW_LIMIT = 500
 _ELLIPSIS = "…"
@@ -55,15 +57,38 @@ class Reject:
         return cls(error.source, error.record_id, error.field, error.reason, excerpt(raw))
 
 
+_DROPPED = "value dropped"
+
+
+def redacted(reject: Reject, redactor: Redactor) -> Reject:
+    """``reject`` as it may be written: personal values replaced (``extraction.redact``).
+
+    A dropped optional value's row carries just that value, so it is judged by its field; any
+    other row carries the whole record (JSON or a raw line), judged column by column."""
+    reason = reject.reason
+    if reason.startswith(_DROPPED):
+        raw = redactor.field_value(reject.field, reject.raw)
+        if raw != reject.raw and reject.raw:  # cleaners quote the bad value in their reason
+            reason = reason.replace(reject.raw, "[value]")
+    else:
+        raw = redactor.in_record(reject.raw)
+    return Reject(
+        scrub(reject.source), scrub(reject.record_id), reject.field, scrub(reason), scrub(raw)
+    )
+
+
 class RejectsWriter:
     """Appends rejects to a CSV (header written once, when the file is new or empty).
 
     Append mode lets several sources of one run share a file; each row is flushed so a crash
-    loses at most the row being written.
+    loses at most the row being written. Every row goes through ``redacted`` first (without a
+    redactor from the mapping, by shape only), and the file is created 0600: no raw personal
+    value is written, and what is written is the owner's alone.
     """
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, redactor: Redactor | None = None) -> None:
         self.path = Path(path)
+        self.redactor = redactor or Redactor()
         self._handle: TextIO | None = None
         self._writer: csv.DictWriter[str] | None = None
         self._count = 0
@@ -74,9 +99,11 @@ class RejectsWriter:
         return self._count
 
     def __enter__(self) -> RejectsWriter:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        if not self.path.parent.exists():
+            private_dir(self.path.parent)
+        fd = create_private(self.path, append=True)
         # backslashreplace: a lone surrogate from a badly decoded export must not abort the load.
-        handle = self.path.open("a", newline="", encoding="utf-8", errors="backslashreplace")
+        handle = open(fd, "a", newline="", encoding="utf-8", errors="backslashreplace")
         self._handle = handle
         self._writer = csv.DictWriter(handle, fieldnames=COLUMNS, quoting=csv.QUOTE_MINIMAL)
         if handle.tell() == 0:
@@ -96,6 +123,7 @@ class RejectsWriter:
     def write(self, reject: Reject) -> None:
         if self._writer is None or self._handle is None:
             raise RuntimeError("RejectsWriter must be used as a context manager")
+        reject = redacted(reject, self.redactor)
         self._writer.writerow({name: getattr(reject, name) for name in COLUMNS})
         self._handle.flush()
         self._count += 1

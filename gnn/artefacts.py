@@ -32,6 +32,7 @@ from torch import Tensor
 from torch_geometric.data import HeteroData
 
 from cartograph.errors import CartographError
+from cartograph.private import DIR_MODE, make_private, private_dir, write_private_text
 
 FORMAT_VERSION = 1
 MANIFEST = "manifest.json"
@@ -79,8 +80,7 @@ def data_hash(data: HeteroData) -> str:
 
 def save_artefact(root: Path, art: Artefact) -> Path:
     """Write ``art`` under ``root/<task>/<stamp>`` atomically; return the final directory."""
-    task_dir = root / art.task
-    task_dir.mkdir(parents=True, exist_ok=True)
+    task_dir = private_dir(root / art.task)
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
     final = task_dir / stamp
     tmp = task_dir / f".{stamp}.tmp"
@@ -95,15 +95,17 @@ def save_artefact(root: Path, art: Artefact) -> Path:
         has_weights=art.weights is not None,
     )
     try:
-        tmp.mkdir()
+        tmp.mkdir(mode=DIR_MODE)  # keys.json and scores name customers: owner only
         torch.save({k: v.detach().cpu() for k, v in art.tensors.items()}, tmp / "tensors.pt")
         if art.weights is not None:
             torch.save({k: v.detach().cpu() for k, v in art.weights.items()}, tmp / "weights.pt")
-        (tmp / "keys.json").write_text(json.dumps(art.keys))
+        write_private_text(tmp / "keys.json", json.dumps(art.keys))
+        for written in tmp.iterdir():
+            make_private(written)
         manifest["sha256"] = {
             p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(tmp.iterdir())
         }
-        (tmp / MANIFEST).write_text(json.dumps(manifest, indent=2, default=str))
+        write_private_text(tmp / MANIFEST, json.dumps(manifest, indent=2, default=str))
         os.replace(tmp, final)
     except OSError as exc:
         shutil.rmtree(tmp, ignore_errors=True)

@@ -17,6 +17,7 @@ from typing import Any
 import torch
 from torch import Tensor
 
+from cartograph.private import create_private
 from gnn.artefacts import Artefact, ArtefactError
 from graph.scores import ScoredLink
 
@@ -81,7 +82,7 @@ def write_csv(path: Path, header: list[str], rows: Iterable[Any]) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.tmp")
     try:
-        with tmp.open("w", newline="") as f:
+        with open(create_private(tmp), "w", newline="") as f:  # 0600: scores name customers
             w = csv.writer(f)
             w.writerow(header)
             w.writerows(rows)

@@ -26,7 +26,9 @@ def health() -> Health:
 @router.get("/ready", response_model=Ready, responses={503: {"model": Ready}})
 def ready(ctx: Ctx) -> JSONResponse:
     """200 when Neo4j answers and a model (or stored scores) can serve; 503 with the problems
-    otherwise, so a load balancer holds traffic back until both are true."""
+    otherwise, so a load balancer holds traffic back until both are true. The models on disk
+    being trained on another graph (E610, nothing trained for this graph serving) is a problem
+    too: stored scores alone would hide that the service runs without its models."""
     problems: list[str] = []
     versions = {"cartograph": version("cartograph"), "python": platform.python_version()}
     neo4j_ok, models = False, {}
@@ -38,6 +40,9 @@ def ready(ctx: Ctx) -> JSONResponse:
         models = ctx.provider.status()
     except EXPECTED as exc:
         problems.append(str(exc))
+    refused = getattr(ctx.provider, "refused", None)
+    if refused is not None and not getattr(ctx.provider, "serving_models", True):
+        problems.append(str(refused))  # "[E610] model ... was trained on another graph: ..."
     if neo4j_ok and not models:
         problems.append("no model loaded and no stored scores: run `cartograph score`")
     body = Ready(

@@ -24,6 +24,7 @@ from torch_geometric.data import HeteroData
 from cartograph.errors import ConfigError
 from gnn.artefacts import Artefact, load_artefact, save_artefact
 from gnn.device import pick_device
+from gnn.fingerprint import task_fingerprint
 from gnn.provenance import code_version
 from gnn.tasks import link, node
 from gnn.tasks.spec import TaskSpec
@@ -148,6 +149,7 @@ def train_task(
         code_version=code_version(),
         torch=torch.__version__,
         schema=schema,
+        fingerprint=task_fingerprint(art.keys, schema, spec),
         metrics={m["name"]: m["metrics"] for m in run.report.get("models", []) if "metrics" in m},
     )
     if save:

@@ -320,3 +320,37 @@ def test_online_scores_agree_with_batch(client: TestClient, marketplace) -> None
     agreement = measure(provider, orders)
     assert agreement.orders == len(orders)
     assert agreement.spearman > 0.8, agreement
+
+
+# --- the right model for the graph (last: it replaces the marketplace graph) ----------------
+
+
+def test_a_model_trained_on_another_graph_is_refused(
+    client: TestClient, settings: Settings, marketplace
+) -> None:
+    """Models trained on the marketplace (graph A), then the graph behind the service becomes
+    another one (B: the small sample graph): reload answers 409 E610 and the running models
+    keep serving; a service started on B reports the refusal on /ready (503)."""
+    from graph.writer import GraphWriter, apply_schema, clear_database
+    from testbeds.sample import SampleSize, sample_graph
+
+    admin = _h(KeyStore(settings.api.keys_file).create("admin", "ops")[1])
+    assert client.post("/admin/reload", headers=admin).json()["reloaded"] is True  # A fits A
+    assert client.get("/ready").status_code == 200
+    clear_database(marketplace.driver)
+    apply_schema(marketplace.driver)
+    nodes, rels = sample_graph(SampleSize(users=80, products=30, orders=300), seed=3)
+    writer = GraphWriter(marketplace.driver, batch_size=500)
+    writer.write_nodes(nodes)
+    writer.write_relationships(rels)
+    r = client.post("/admin/reload", headers=admin)
+    assert r.status_code == 409 and r.json()["error"]["code"] == "E610"
+    assert "trained on another graph" in r.json()["error"]["message"]
+    assert "sampled User keys exist here" in r.json()["error"]["message"]
+    assert client.get("/ready").status_code == 200  # the models trained for A still serve
+    cleaner = CheckoutCleaner(load_mapping(settings.ingest.mapping), pseudonymiser(settings))
+    app = create_app(settings, marketplace.driver, live=True, checkout_cleaner=cleaner)
+    with TestClient(app) as fresh:
+        ready = fresh.get("/ready")
+        assert ready.status_code == 503
+        assert any("[E610]" in p for p in ready.json()["problems"]), ready.json()

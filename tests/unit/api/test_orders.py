@@ -27,6 +27,9 @@ class _Cleaner:
             return None
         return f"{label.lower()}:{value['city'] if isinstance(value, dict) else value}"
 
+    def country(self, name: str) -> str:
+        return {"spain": "ES"}.get(name.lower(), name.upper())
+
 
 ORDER = OrderIn.model_validate({
     "user": "webshop:WS-C000001", "items": [{"product": "webshop:P1", "quantity": 2}],
@@ -48,6 +51,13 @@ def test_to_checkout_asks_the_cleaner_for_every_identifier() -> None:
     assert c.ip == "ip:84.79.121.165" and c.address == "address:Leeds"
     assert (c.platform, c.channel, c.ship_country) == ("webshop", "app", "GB")
     assert c.at == datetime(2025, 6, 1, 12, tzinfo=UTC)
+
+
+def test_a_country_name_is_accepted_and_read_by_the_cleaner() -> None:
+    body = ORDER.model_dump(mode="json")
+    body["address"]["country"] = "Spain"
+    c = to_checkout(OrderIn.model_validate(body), _Cleaner())
+    assert c.ship_country == "ES"
 
 
 def test_a_naive_time_is_refused_before_anything_is_cleaned() -> None:

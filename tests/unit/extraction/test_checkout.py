@@ -40,3 +40,17 @@ def test_an_unreadable_value_is_a_coded_input_error() -> None:
     cleaner = CheckoutCleaner(load_mapping(MAPPING), PSEUDO)
     with pytest.raises(InvalidInputError, match=r"\[E600\] card: "):
         cleaner.key("Card", "4840 0681 7118 2284")  # fails the Luhn check
+
+
+def test_country_names_read_like_at_ingestion() -> None:
+    """'Spain' in a checkout is ES, as the loader reads it in exports; the address key is the
+    same whether the country comes as a name or a code."""
+    cleaner = CheckoutCleaner(load_mapping(MAPPING), PSEUDO)
+    assert cleaner.country("Spain") == cleaner.country("es") == "ES"
+    assert cleaner.country("United Kingdom") == "GB"
+    address = {"street": "Calle Real 12", "city": "Madrid", "postcode": "28030"}
+    assert cleaner.key("Address", {**address, "country": "Spain"}) == cleaner.key(
+        "Address", {**address, "country": "ES"}
+    )
+    with pytest.raises(InvalidInputError, match="country"):
+        cleaner.country("Narnia")
