@@ -36,6 +36,10 @@ def test_result_has_the_report_shape() -> None:
         assert 1 <= len(m["curve"]) <= 3 and 1 <= m["best_epoch"] <= 3
         assert {"epoch", "loss", "valid_recall@10"} <= set(m["curve"][0])
         assert m["seconds_per_epoch"] > 0
+        assert m["epochs_run"] == len(m["curve"]) and m["stopped"] in ("patience", "max epochs")
+        assert m["fit_seconds"] >= m["seconds_per_epoch"] * m["epochs_run"] * 0.99
+    for m in out["models"]:
+        assert m["peak_rss_mb"] > 0 and m["total_seconds"] >= 0
     assert out["selection"]["best_on_valid"] in names
     served = out["selection"]["served"]
     assert served in EMBEDDING_MODELS
