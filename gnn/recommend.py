@@ -19,7 +19,6 @@ from __future__ import annotations
 import copy
 import dataclasses
 import json
-import resource
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -32,7 +31,7 @@ from torch import Tensor, nn
 from torch_geometric.data import HeteroData
 
 from gnn.baselines import ItemKNN, Popularity, trained_baseline
-from gnn.device import seed_everything
+from gnn.device import peak_memory, reset_peak_memory, seed_everything
 from gnn.message_graph import BOUGHT, build_message_graph
 from gnn.metrics import evaluate_ranking
 from gnn.models.encoder import node_specs
@@ -150,7 +149,7 @@ def train_and_evaluate(
     models = []
     for name in model_cfg.models:
         t0 = time.perf_counter()
-        _reset_peak(device)
+        reset_peak_memory(device)
         entry = _run_model(name, split, valid, test, model_cfg, seed, device, cold_eval)
         entry["total_seconds"] = round(time.perf_counter() - t0, 2)
         entry.update(peak_memory(device))
@@ -410,21 +409,6 @@ def train_config(name: str, cfg: RecommendConfig) -> TrainConfig:
 def model_dim(cfg: RecommendConfig) -> int:
     """Embedding width: the ``train: {dim}`` of a spec when set, else ``cfg.dim``."""
     return cfg.train.dim if cfg.train.dim is not None else cfg.dim
-
-
-def _reset_peak(device: torch.device) -> None:
-    if device.type == "cuda":
-        torch.cuda.reset_peak_memory_stats(device)
-
-
-def peak_memory(device: torch.device) -> dict[str, float]:
-    """Peak memory for the report: the process's resident high-water mark so far (CPU: the
-    process-wide peak, so it never falls from one model to the next) and, on CUDA, this model's
-    peak allocated GPU memory."""
-    out = {"peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)}
-    if device.type == "cuda":
-        out["peak_gpu_mb"] = round(torch.cuda.max_memory_allocated(device) / 2**20, 1)
-    return out
 
 
 def _num_params(model: nn.Module | None) -> int:
