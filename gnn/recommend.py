@@ -207,11 +207,11 @@ def _run_model(
 
     gen = seed_everything(seed)
     valid_scorer, result, model = _fit(name, split, valid, cfg, gen, device, None, evaluate)
-    test_scorer, params = valid_scorer, _num_params(model)
+    test_scorer, params, refit = valid_scorer, _num_params(model), None
     if cfg.refit or model is None:
         gen = seed_everything(seed)
         epochs = result.best_epoch if result is not None else None
-        test_scorer, _, _ = _fit(name, split, test, cfg, gen, device, epochs, evaluate)
+        test_scorer, refit, _ = _fit(name, split, test, cfg, gen, device, epochs, evaluate)
     entry: dict[str, Any] = {
         "name": name,
         "is_gnn": name in GNNS or name == "lightgcn",
@@ -233,6 +233,12 @@ def _run_model(
         )
         if result.resumed_at:
             entry["resumed_at_epoch"] = result.resumed_at
+    if refit is not None:  # the test fold's refit for the chosen epochs (a budget may cut it)
+        entry["test_refit"] = {
+            "epochs_run": refit.epochs_run,
+            "stopped": refit.stopped,
+            "fit_seconds": refit.wall_seconds,
+        }
     if isinstance(model, KGLightGCN):
         entry["relation_weights"] = model.relation_weights()
     return entry

@@ -12,6 +12,7 @@ shared with the DDP trainer.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -95,13 +96,7 @@ class TrainConfig:
         built_in = built_in or {}
         fill = {"lr": DEFAULT_LR, "emb_reg": DEFAULT_EMB_REG}
         values = {k: built_in.get(k, v) for k, v in fill.items() if getattr(self, k) is None}
-        return self if not values else _replace(self, **values)
-
-
-def _replace(cfg: TrainConfig, **changes: Any) -> TrainConfig:
-    import dataclasses
-
-    return dataclasses.replace(cfg, **changes)
+        return self if not values else dataclasses.replace(self, **values)
 
 
 def bpr_loss(user: Tensor, pos: Tensor, neg: Tensor) -> Tensor:

@@ -38,6 +38,8 @@ def test_result_has_the_report_shape() -> None:
         assert m["seconds_per_epoch"] > 0
         assert m["epochs_run"] == len(m["curve"]) and m["stopped"] in ("patience", "max epochs")
         assert m["fit_seconds"] >= m["seconds_per_epoch"] * m["epochs_run"] * 0.99
+        assert m["test_refit"]["epochs_run"] == m["best_epoch"]
+        assert m["test_refit"]["stopped"] == "fixed epochs"
     for m in out["models"]:
         assert m["peak_rss_mb"] > 0 and m["total_seconds"] >= 0
     assert out["selection"]["best_on_valid"] in names
