@@ -100,3 +100,20 @@ def test_a_killed_fit_resumes_from_its_last_evaluation(tmp_path: Path) -> None:
     assert again.curve == resumed.curve
     other, _ = _fit(cfg, scores, checkpoint=Checkpoint(tmp_path / "mf.pt", "other"))
     assert other.resumed_at == 0
+
+
+def test_the_progress_bar_shows_the_last_valid_metric_and_the_best() -> None:
+    from gnn.early_stop import EarlyStopping
+    from gnn.train_loop import TrainResult, _Loop, _postfix
+
+    loop = _Loop(TrainResult(), EarlyStopping(3))
+    loop.result.curve = [
+        {"epoch": 1, "loss": 0.5, "valid_recall@20": 0.25},
+        {"epoch": 2, "loss": 0.4},
+    ]
+    loop.stopper.best, loop.stopper.best_epoch = 0.25, 1
+    assert _postfix(loop, "recall@20") == {
+        "loss": "0.4000",
+        "recall@20": "0.2500",
+        "best": "0.2500@1",
+    }
