@@ -1,5 +1,6 @@
 """The whole recommendation run on a tiny graph: result shape and determinism."""
 
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -69,3 +70,18 @@ def test_device_helpers_fall_back_to_cpu() -> None:
     assert pick_device().type == ("cuda" if torch.cuda.is_available() else "cpu")
     with autocast(torch.device("cpu")):
         assert torch.ones(2).dtype == torch.float32
+
+
+def test_a_rerun_with_checkpoints_reads_finished_fits_back(tmp_path: Path) -> None:
+    """``cartograph train`` run again after a kill: fits that finished are read back (same
+    result, marked as resumed), not retrained; the ablation keeps its own files."""
+    data = toy_purchase_graph(seed=5)
+    cfg = RecommendConfig(dim=8, ks=(5, 10), train=FAST.train, models=("bpr-mf", "kg-lightgcn"),
+                          ablate_text=("kg-lightgcn",), checkpoint_dir=tmp_path)  # fmt: skip
+    first = train_and_evaluate(data, SplitConfig(), cfg, seed=3, device="cpu")
+    assert (tmp_path / "bpr-mf-valid.pt").exists() and (tmp_path / "without-content").is_dir()
+    again = train_and_evaluate(data, SplitConfig(), cfg, seed=3, device="cpu")
+    for a, b in zip(first["models"], again["models"], strict=True):
+        assert a["metrics"] == b["metrics"] and a["curve"] == b["curve"]
+        assert b["resumed_at_epoch"] == b["epochs_run"] and "resumed_at_epoch" not in a
+    assert first["ablation"] == again["ablation"]
