@@ -31,7 +31,10 @@ def task_markdown(name: str, entry: dict[str, Any], plots: dict[str, str]) -> st
             "yes" if m.get("is_gnn") else "no",
             *(_fmt(m.get("metrics", {}).get(c)) for c in cols),
             m.get("best_epoch", "-"),
+            m.get("epochs_run", "-"),
             _fmt(m.get("seconds_per_epoch")),
+            _fmt(m.get("total_seconds")),
+            _fmt(m.get("peak_gpu_mb", m.get("peak_rss_mb"))),
         ]
         for m in models
     ]
@@ -43,7 +46,10 @@ def task_markdown(name: str, entry: dict[str, Any], plots: dict[str, str]) -> st
         + ", ".join(f"{k} {split[k]}" for k in ("t1", "t2", "label_delay_days") if k in split)
         + (f"; data hash `{entry['data_hash'][:12]}`" if "data_hash" in entry else "")
         + ". Test metrics (models chosen and early-stopped on the valid period only).\n",
-        table(["model", "GNN", *cols, "best epoch", "s/epoch"], rows),
+        table(
+            ["model", "GNN", *cols, "best epoch", "epochs run", "s/epoch", "wall s", "peak MB"],
+            rows,
+        ),  # peak MB: this model's GPU peak on CUDA, else the process's RSS peak so far
     ]
     if "selection" in entry:
         parts.append(

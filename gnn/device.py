@@ -8,6 +8,7 @@ the BPR loss finite on the large dot products of untrained embeddings.
 from __future__ import annotations
 
 import os
+import resource
 from contextlib import AbstractContextManager, nullcontext
 
 import torch
@@ -45,3 +46,19 @@ def seed_everything(seed: int) -> torch.Generator:
         # early stopping can amplify into a different epoch. The deterministic ones cost little.
         torch.use_deterministic_algorithms(True)
     return torch.Generator().manual_seed(seed)
+
+
+def reset_peak_memory(device: torch.device) -> None:
+    """Start a new peak for ``peak_memory`` (CUDA only: a process RSS peak cannot be reset)."""
+    if device.type == "cuda":
+        torch.cuda.reset_peak_memory_stats(device)
+
+
+def peak_memory(device: torch.device) -> dict[str, float]:
+    """Peak memory for the report: the process's resident high-water mark so far (CPU: the
+    process-wide peak, so it never falls from one model to the next) and, on CUDA, this model's
+    peak allocated GPU memory."""
+    out = {"peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)}
+    if device.type == "cuda":
+        out["peak_gpu_mb"] = round(torch.cuda.max_memory_allocated(device) / 2**20, 1)
+    return out

@@ -20,7 +20,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import time
 from collections.abc import Callable
 from dataclasses import asdict
 from pathlib import Path
@@ -33,12 +32,12 @@ from torch.nn.parallel import DistributedDataParallel
 from torch_geometric.data import HeteroData
 
 from gnn.device import autocast, seed_everything
-from gnn.early_stop import EarlyStopping
 from gnn.message_graph import BOUGHT
 from gnn.models.lightgcn import UserItemLightGCN
 from gnn.models.mf import MatrixFactorization
 from gnn.synthetic import toy_purchase_graph
-from gnn.train import TrainConfig, TrainResult, bpr_loss, finish, fit_bpr
+from gnn.train import TrainConfig, TrainResult, batch_loss, draw_negatives, fit_bpr
+from gnn.train_loop import Checkpoint, run_epochs
 
 
 def fit_bpr_ddp(
@@ -51,6 +50,8 @@ def fit_bpr_ddp(
     evaluate: Callable[[], float] | None = None,
     epochs: int | None = None,
     metric: str = "recall@20",
+    checkpoint: Checkpoint | None = None,
+    label: str = "",
 ) -> TrainResult:
     """``gnn.train.fit_bpr`` (same arguments, same result) inside an initialised process group.
 
@@ -58,27 +59,27 @@ def fit_bpr_ddp(
     the permutation and negatives are drawn identically on each rank (the generator is the
     shared random stream), so no sampling state has to be communicated. The curve's loss is the
     global batch mean, the number ``fit_bpr`` reports. With early stopping, rank 0's valid score
-    is broadcast so that every rank keeps the same best epoch and stops at the same time."""
+    is broadcast so that every rank keeps the same best epoch and stops at the same time, and
+    rank 0's elapsed time decides the time budget for all. ``checkpoint`` is not used here: the
+    ranks would race on one file and must resume together (a restarted group starts over)."""
     rank, world = dist.get_rank(), dist.get_world_size()
+    cfg = cfg.resolved()
     device = next(model.parameters()).device
     ddp = DistributedDataParallel(
         model, device_ids=[device.index] if device.type == "cuda" else None
     )
+    assert cfg.lr is not None
     opt = torch.optim.AdamW(model.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay)
     graph, positives = graph.to(device), positives.to(device)
-    result, stopper, train_s = TrainResult(), EarlyStopping(cfg.patience), 0.0
-    for epoch in range(1, (epochs or cfg.max_epochs) + 1):
-        t0 = time.perf_counter()
-        loss = _ddp_epoch(ddp, graph, positives, num_items, cfg, opt, gen, rank, world)
-        train_s += time.perf_counter() - t0
-        row: dict[str, Any] = {"epoch": epoch, "loss": round(loss, 6)}
-        if evaluate is not None and epochs is None:
-            row[f"valid_{metric}"] = score = _rank0(evaluate(), device)
-            stopper.update(epoch, score, model)
-        result.curve.append(row)
-        if stopper.should_stop:
-            break
-    return finish(result, stopper, model, train_s)
+
+    def step() -> float:
+        return _ddp_epoch(ddp, graph, positives, num_items, cfg, opt, gen, rank, world)
+
+    def agree(value: float) -> float:
+        return _rank0(value, device)
+
+    scored = (lambda: agree(evaluate())) if evaluate is not None else None
+    return run_epochs(model, opt, gen, cfg, step, scored, epochs, metric, agree, label=label)
 
 
 def _rank0(value: float, device: torch.device) -> float:
@@ -103,19 +104,20 @@ def _ddp_epoch(
     ddp.train()
     device = positives.device
     perm = torch.randperm(positives.shape[1], generator=gen).to(device)
-    negatives = torch.randint(num_items, (positives.shape[1],), generator=gen).to(device)
+    negatives = draw_negatives(positives.shape[1], num_items, cfg.negatives, gen).to(device)
+    assert cfg.emb_reg is not None
     total, steps = 0.0, 0
     for start in range(0, perm.numel(), cfg.batch_size):
         batch = perm[start : start + cfg.batch_size]
         n, idx = batch.numel(), batch[rank::world]
-        users, pos, neg = positives[0, idx], positives[1, idx], negatives[idx]
         with autocast(device, cfg.amp):
             u_emb, i_emb = ddp(graph)
-            u, p, q = u_emb[users].float(), i_emb[pos].float(), i_emb[neg].float()
+            loss, reg = batch_loss(
+                u_emb, i_emb, positives[0, idx], positives[1, idx], negatives[idx]
+            )
             # Sums over the shard divided by the global batch size, times ``world`` because
             # DDP averages gradients over ranks: the average is then the full batch's gradient.
-            shard_loss = bpr_loss(u, p, q) * idx.numel() if idx.numel() else u.sum() * 0.0
-            reg = (u.pow(2).sum() + p.pow(2).sum() + q.pow(2).sum()) / 2
+            shard_loss = loss * idx.numel() if idx.numel() else u_emb.sum() * 0.0
             loss_all = (shard_loss + cfg.emb_reg * reg) * world / n
         opt.zero_grad(set_to_none=True)
         loss_all.backward()

@@ -1,10 +1,11 @@
 """Early stopping on a validation score, shared by every trainer (BPR, its DDP twin, the node
-classifier), so "best epoch" and "stop after ``patience`` stale epochs" mean one thing.
+classifier), so "best epoch" and "stop after ``patience`` stale evaluations" mean one thing.
 
-An epoch improves when its score is strictly greater than the best so far (the first finite
-score always does). A NaN score never improves: PR-AUC is NaN on a fold without positives, and
-such an epoch must not replace weights chosen on a real score. Recall@K is never NaN, so the
-BPR loops stop exactly where they did when they carried their own copy of this logic.
+An evaluation improves when its score is strictly greater than the best so far (the first
+finite score always does). A NaN score never improves: PR-AUC is NaN on a fold without
+positives, and such an epoch must not replace weights chosen on a real score. Patience counts
+*evaluations* (a trainer may validate every few epochs), and ``min_epochs`` keeps a noisy dip
+early in training from ending a run.
 """
 
 from __future__ import annotations
@@ -17,21 +18,26 @@ from torch import nn
 
 
 class EarlyStopping:
-    """Track the best epoch and its weights; say when ``patience`` epochs went by without gain.
+    """Track the best epoch and its weights; say when ``patience`` evaluations went by without
+    gain (and at least ``min_epochs`` epochs ran).
 
     Args:
-        patience: stale epochs (no improvement) after which training stops.
+        patience: stale evaluations (no improvement) after which training stops.
+        min_epochs: no stop before this epoch. (default: 0)
     """
 
-    def __init__(self, patience: int) -> None:
+    def __init__(self, patience: int, min_epochs: int = 0) -> None:
         self.patience = patience
+        self.min_epochs = min_epochs
         self.best = -math.inf
         self.best_epoch = 0
         self.stale = 0
+        self.last_epoch = 0
         self.best_state: dict[str, Any] | None = None
 
     def update(self, epoch: int, score: float, model: nn.Module) -> None:
         """Record ``score`` of ``epoch``, copying the weights on an improvement."""
+        self.last_epoch = epoch
         if score > self.best:
             self.best, self.best_epoch, self.stale = score, epoch, 0
             self.best_state = copy.deepcopy(model.state_dict())
@@ -40,8 +46,8 @@ class EarlyStopping:
 
     @property
     def should_stop(self) -> bool:
-        """``patience`` epochs in a row without improvement (checked after every epoch)."""
-        return self.stale >= self.patience
+        """``patience`` evaluations in a row without improvement, past ``min_epochs``."""
+        return self.stale >= self.patience and self.last_epoch >= self.min_epochs
 
     @property
     def improved_ever(self) -> bool:

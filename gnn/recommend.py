@@ -18,9 +18,11 @@ from __future__ import annotations
 
 import copy
 import dataclasses
+import json
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
@@ -29,7 +31,7 @@ from torch import Tensor, nn
 from torch_geometric.data import HeteroData
 
 from gnn.baselines import ItemKNN, Popularity, trained_baseline
-from gnn.device import seed_everything
+from gnn.device import peak_memory, reset_peak_memory, seed_everything
 from gnn.message_graph import BOUGHT, build_message_graph
 from gnn.metrics import evaluate_ranking
 from gnn.models.encoder import node_specs
@@ -37,7 +39,7 @@ from gnn.models.graph_filter import GraphFilterCF
 from gnn.models.hetero_sage import HeteroSAGE
 from gnn.models.kg_lightgcn import KGLightGCN
 from gnn.split import EvalSet, Interactions, SplitConfig, TemporalSplit, eval_set, temporal_split
-from gnn.train import TrainConfig, TrainResult, embedding_scorer, fit_bpr
+from gnn.train import Checkpoint, TrainConfig, TrainResult, embedding_scorer, fit_bpr
 
 Scorer = Callable[[Tensor], Tensor]
 BASELINES = ("popularity", "item-knn", "gf-cf", "bpr-mf", "lightgcn")
@@ -46,7 +48,8 @@ ALL_MODELS = BASELINES + GNNS
 SELECTION_K = 20  # early stopping and model choice on valid Recall@20 (or the largest K)
 
 # Chosen on the valid fold of small/seed 7 with the same budget per model (docs/gnn-recommend.md
-# lists the grid); every model shares dim=64, batch size, epochs budget and patience.
+# lists the grid); every model shares dim=64, batch size, epochs budget and patience. These fill
+# only what the user's ``train:`` leaves unset (``TrainConfig.resolved``): a given lr always wins.
 MODEL_TRAIN: Mapping[str, Mapping[str, Any]] = MappingProxyType(
     {
         "bpr-mf": {"lr": 0.005, "emb_reg": 0.03},
@@ -72,14 +75,19 @@ class RecommendConfig:
 
     Args:
         models: names from ``ALL_MODELS``.
-        dim: embedding width of every trained model (the same, so capacity is not the story).
+        dim: embedding width of every trained model (the same, so capacity is not the story);
+            ``train.dim``, when set, wins (it is the spec's ``train: {dim}``).
         ks: cut-offs of the ranking metrics.
         knn_neighbours: neighbours kept per item by ``item-knn`` (tuned on valid).
-        train: shared optimisation settings; ``model_train`` overrides them per model.
+        train: shared optimisation settings; ``model_train`` fills per model what it leaves
+            unset (``lr``, ``emb_reg``), never what it sets.
         model_args: constructor arguments per model (layers, dropout).
         refit: retrain on train + valid before testing (else test the valid-fold model).
         ablate_text: graph models re-run without content features (text tokens, title
-            embedding, numeric properties of products and reviews) for the report's ablation.
+            embedding, numeric properties of products and reviews) for the report's ablation;
+            none by default (it doubles their cost), a spec asks with ``ablations: [content]``.
+        checkpoint_dir: where each fit saves its state after every evaluation, so a killed run
+            resumes (a finished fit is read back instead of retrained); ``None``: no files.
     """
 
     models: tuple[str, ...] = ALL_MODELS
@@ -90,7 +98,12 @@ class RecommendConfig:
     model_train: Mapping[str, Mapping[str, Any]] = field(default_factory=lambda: MODEL_TRAIN)
     model_args: Mapping[str, Mapping[str, Any]] = field(default_factory=lambda: MODEL_ARGS)
     refit: bool = True
-    ablate_text: tuple[str, ...] = ("kg-lightgcn",)
+    ablate_text: tuple[str, ...] = ()
+    checkpoint_dir: Path | None = None
+
+
+# Models whose inputs include content features: what ``ablations: [content]`` re-runs bare.
+CONTENT_MODELS = ("kg-lightgcn",)
 
 
 @dataclass
@@ -136,8 +149,10 @@ def train_and_evaluate(
     models = []
     for name in model_cfg.models:
         t0 = time.perf_counter()
+        reset_peak_memory(device)
         entry = _run_model(name, split, valid, test, model_cfg, seed, device, cold_eval)
         entry["total_seconds"] = round(time.perf_counter() - t0, 2)
+        entry.update(peak_memory(device))
         models.append(entry)
     metric = selection_metric(model_cfg)
     best = max(models, key=lambda m: m["valid_metrics"][metric])["name"]
@@ -151,7 +166,12 @@ def train_and_evaluate(
         bare_split = temporal_split(bare, split.config)
         bv, bt = make_fold(bare, bare_split, "valid"), make_fold(bare, bare_split, "test")
         bare_cold = bt.eval.restrict(cold)
-        entry = _run_model(name, bare_split, bv, bt, model_cfg, seed, device, bare_cold)
+        bare_cfg = model_cfg
+        if model_cfg.checkpoint_dir is not None:  # its own files: same config, other data
+            bare_cfg = dataclasses.replace(
+                model_cfg, checkpoint_dir=model_cfg.checkpoint_dir / "without-content"
+            )
+        entry = _run_model(name, bare_split, bv, bt, bare_cfg, seed, device, bare_cold)
         ablation[name] = {
             "with_content": base["metrics"],
             "without_content": entry["metrics"],
@@ -187,11 +207,11 @@ def _run_model(
 
     gen = seed_everything(seed)
     valid_scorer, result, model = _fit(name, split, valid, cfg, gen, device, None, evaluate)
-    test_scorer, params = valid_scorer, _num_params(model)
+    test_scorer, params, refit = valid_scorer, _num_params(model), None
     if cfg.refit or model is None:
         gen = seed_everything(seed)
         epochs = result.best_epoch if result is not None else None
-        test_scorer, _, _ = _fit(name, split, test, cfg, gen, device, epochs, evaluate)
+        test_scorer, refit, _ = _fit(name, split, test, cfg, gen, device, epochs, evaluate)
     entry: dict[str, Any] = {
         "name": name,
         "is_gnn": name in GNNS or name == "lightgcn",
@@ -206,8 +226,19 @@ def _run_model(
         entry.update(
             curve=result.curve,
             best_epoch=result.best_epoch,
+            epochs_run=result.epochs_run,
+            stopped=result.stopped,
             seconds_per_epoch=result.seconds_per_epoch,
+            fit_seconds=result.wall_seconds,
         )
+        if result.resumed_at:
+            entry["resumed_at_epoch"] = result.resumed_at
+    if refit is not None:  # the test fold's refit for the chosen epochs (a budget may cut it)
+        entry["test_refit"] = {
+            "epochs_run": refit.epochs_run,
+            "stopped": refit.stopped,
+            "fit_seconds": refit.wall_seconds,
+        }
     if isinstance(model, KGLightGCN):
         entry["relation_weights"] = model.relation_weights()
     return entry
@@ -229,11 +260,13 @@ def _fit(
     model = build_model(name, fold.graph, split, cfg).to(device)
 
     metric = selection_metric(cfg)
+    train_cfg = train_config(name, cfg)
+    # early stopping may watch a seeded sample of the valid users (cheap at scale)
+    early_eval = fold.eval.sample(train_cfg.eval_users or fold.eval.num_users, split.config.seed)
 
     def valid_recall() -> float:
-        return evaluate(embedding_scorer(model, fold.graph), fold.eval)[metric]
+        return evaluate(embedding_scorer(model, fold.graph), early_eval)[metric]
 
-    train_cfg = train_config(name, cfg)
     result = trainer()(
         model,
         fold.graph,
@@ -244,8 +277,33 @@ def _fit(
         valid_recall,
         epochs,
         metric,
+        checkpoint=_checkpoint(name, fold, cfg, train_cfg, epochs),
+        label=f"{name} ({fold.name} fold)",
     )
     return embedding_scorer(model, fold.graph), result, model
+
+
+def _checkpoint(
+    name: str, fold: Fold, cfg: RecommendConfig, train_cfg: TrainConfig, epochs: int | None
+) -> Checkpoint | None:
+    """``<checkpoint_dir>/<model>-<fold>.pt``, signed by everything that shapes the fit, so a
+    file from another config or fold is never resumed from."""
+    if cfg.checkpoint_dir is None:
+        return None
+    signature = json.dumps(
+        {
+            "model": name,
+            "fold": fold.name,
+            "train": dataclasses.asdict(train_cfg),
+            "dim": model_dim(cfg),
+            "args": dict(cfg.model_args.get(name, {})),
+            "epochs": epochs,
+            "positives": [int(fold.positives.shape[1]), int(fold.positives.sum())],
+        },
+        sort_keys=True,
+        default=str,
+    )
+    return Checkpoint(cfg.checkpoint_dir / f"{name}-{fold.name}.pt", signature)
 
 
 def trainer() -> Callable[..., TrainResult]:
@@ -275,21 +333,24 @@ def _user_item(
     """MF or LightGCN on the user-item purchases alone (no content, no other relationships)."""
     edge_type = (split.config.user, BOUGHT, split.config.item)
     layers = args.get("num_layers", 3)
-    return trained_baseline(name, split.num_users, split.num_items, edge_type, cfg.dim, layers)
+    dim = model_dim(cfg)
+    return trained_baseline(name, split.num_users, split.num_items, edge_type, dim, layers)
 
 
 def _kg_lightgcn(
     name: str, graph: HeteroData, split: TemporalSplit, cfg: RecommendConfig, args: dict[str, Any]
 ) -> nn.Module:
     sc = split.config
-    return KGLightGCN(node_specs(graph), list(graph.edge_types), sc.user, sc.item, cfg.dim, **args)
+    dim = model_dim(cfg)
+    return KGLightGCN(node_specs(graph), list(graph.edge_types), sc.user, sc.item, dim, **args)
 
 
 def _hetero_sage(
     name: str, graph: HeteroData, split: TemporalSplit, cfg: RecommendConfig, args: dict[str, Any]
 ) -> nn.Module:
     sc = split.config
-    return HeteroSAGE(node_specs(graph), list(graph.edge_types), sc.user, sc.item, cfg.dim, **args)
+    dim = model_dim(cfg)
+    return HeteroSAGE(node_specs(graph), list(graph.edge_types), sc.user, sc.item, dim, **args)
 
 
 def _popularity(split: TemporalSplit, fold: Fold, cfg: RecommendConfig) -> Scorer:
@@ -347,7 +408,13 @@ def selection_metric(cfg: RecommendConfig) -> str:
 
 
 def train_config(name: str, cfg: RecommendConfig) -> TrainConfig:
-    return dataclasses.replace(cfg.train, **cfg.model_train.get(name, {}))
+    """The shared ``train`` config with the model's tuned values filling only unset fields."""
+    return cfg.train.resolved(cfg.model_train.get(name, {}))
+
+
+def model_dim(cfg: RecommendConfig) -> int:
+    """Embedding width: the ``train: {dim}`` of a spec when set, else ``cfg.dim``."""
+    return cfg.train.dim if cfg.train.dim is not None else cfg.dim
 
 
 def _num_params(model: nn.Module | None) -> int:

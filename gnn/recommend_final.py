@@ -1,14 +1,20 @@
-"""The recommender that serves: the model chosen on valid, refit on every interaction up to now.
+"""The recommender that serves: the model chosen on valid, refit on the interactions ``refit``
+names.
 
 Split from ``gnn.recommend`` (which compares models on the temporal split) because this is the
-other half of the job: one model, all the data, embeddings ready to store in an artefact.
+other half of the job: one model, its data, embeddings ready to store in an artefact.
+
+``refit`` decides what the served model learns from, and therefore what it masks when it
+recommends (a user's items in its training data): ``train``, ``train+valid`` (the default: the
+test period stays out, so a published test set can score the served model's recommendations),
+or ``all`` (a live shop that wants every purchase, with nothing left to test on).
 """
 
 from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 import torch
 from torch import Tensor, nn
@@ -16,8 +22,20 @@ from torch_geometric.data import HeteroData
 
 from gnn.device import seed_everything
 from gnn.message_graph import BOUGHT, build_message_graph
-from gnn.recommend import COUNT_BASELINES, RecommendConfig, build_model, train_config, trainer
-from gnn.split import SplitConfig, temporal_split
+from gnn.recommend import (
+    COUNT_BASELINES,
+    RecommendConfig,
+    build_model,
+    model_dim,
+    train_config,
+    trainer,
+)
+from gnn.split import SplitConfig, TemporalSplit, temporal_split
+from gnn.train import Checkpoint
+
+Refit = Literal["train", "train+valid", "all"]
+REFITS: tuple[Refit, ...] = ("train", "train+valid", "all")
+DEFAULT_REFIT: Refit = "train+valid"
 
 
 @dataclass
@@ -42,25 +60,36 @@ def fit_final(
     model_cfg: RecommendConfig | None = None,
     seed: int = 7,
     device: torch.device | str = "cpu",
+    refit: Refit = DEFAULT_REFIT,
 ) -> FinalModel:
-    """Refit ``name`` on all purchases for the epoch count chosen on valid; embeddings ready.
+    """Refit ``name`` on the ``refit`` periods for the epoch count chosen on valid; embeddings
+    ready.
 
     Only embedding models are served (their scores are dot products of stored vectors); the
     count-based baselines have no embeddings to store."""
     if name in COUNT_BASELINES:
         raise ValueError(f"{name} is a baseline without embeddings; serve a trained model")
+    if refit not in REFITS:
+        raise ValueError(f"refit must be one of {', '.join(REFITS)}, not {refit!r}")
     model_cfg = model_cfg or RecommendConfig()
     device = torch.device(device)
     split = temporal_split(data, split_cfg)
-    history = split.interactions
-    cut = float(history.time.max()) + 1.0
+    cut = refit_cut(split, refit)
+    history = split.interactions.window(None, cut)
     graph, _ = build_message_graph(data, history, cut, split.config)
     cfg = split.config
     positives = graph[cfg.user, BOUGHT, cfg.item].edge_index
     gen = seed_everything(seed)
     model = build_model(name, graph, split, model_cfg).to(device)
     train_cfg = train_config(name, model_cfg)
-    trainer()(model, graph, positives, split.num_items, train_cfg, gen, None, max(epochs, 1))
+    checkpoint = None
+    if model_cfg.checkpoint_dir is not None:
+        signature = f"{name} final {refit} {epochs} {dataclasses.asdict(train_cfg)} {len(history)}"
+        checkpoint = Checkpoint(model_cfg.checkpoint_dir / f"{name}-final.pt", signature)
+    trainer()(
+        model, graph, positives, split.num_items, train_cfg, gen, None, max(epochs, 1),
+        checkpoint=checkpoint, label=f"{name} (refit on {refit})",
+    )  # fmt: skip
     model.eval()
     with torch.no_grad():
         u_emb, i_emb = model(graph.to(device))
@@ -74,10 +103,21 @@ def fit_final(
         epochs=max(epochs, 1),
         config={
             "model": name,
-            "dim": model_cfg.dim,
+            "dim": model_dim(model_cfg),
             "model_args": dict(model_cfg.model_args.get(name, {})),
             "train": dataclasses.asdict(train_cfg),
             "split": dataclasses.asdict(cfg),
             "epochs": max(epochs, 1),
+            "refit": refit,
+            "trained_on_interactions": len(history),
         },
     )
+
+
+def refit_cut(split: TemporalSplit, refit: Refit) -> float:
+    """The clock value the refit's history ends before: ``t1``, ``t2`` or past the last."""
+    if refit == "train":
+        return split.t1
+    if refit == "train+valid":
+        return split.t2
+    return float(split.interactions.time.max()) + 1.0

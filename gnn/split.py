@@ -96,6 +96,10 @@ class SplitConfig:
         t1, t2: explicit cut times (epoch seconds); override the fractions.
         static_rel_types: relationships allowed in a training graph without a time: type names
             or ``"Src-TYPE-Dst"`` patterns.
+        split_property: the property holding train/valid/test names of a given split (the
+            export reads it; here it is reported).
+        seed: draws the valid part carved from train when a given split has none (a share
+            ``valid_frac`` of the train interactions, reported in ``describe``).
         drop_labels: timed labels never put in the message-passing graph (orders are replaced
             by direct user-item edges; tickets say nothing about taste).
     """
@@ -113,6 +117,8 @@ class SplitConfig:
     t2: float | None = None
     static_rel_types: tuple[str, ...] = STATIC_REL_TYPES
     drop_labels: tuple[str, ...] = ("Order", "Ticket")
+    split_property: str = "split"
+    seed: int = 7
 
 
 @dataclass(frozen=True)
@@ -153,6 +159,7 @@ class TemporalSplit:
     num_users: int
     num_items: int
     config: SplitConfig = field(default_factory=SplitConfig)
+    carved_valid: int = 0  # valid interactions drawn from train (a given split without valid)
 
     def describe(self) -> dict[str, Any]:
         """The report's ``split`` entry: cut times (ISO and epoch) and counts per period."""
@@ -168,7 +175,7 @@ class TemporalSplit:
             else f"({cfg.user})-[:{cfg.placed}]->({cfg.event})-[:{cfg.contains}]->({cfg.item})"
         )
         head: dict[str, Any] = (
-            {"kind": "given, split property (train 0, valid 1, test 2)"}
+            {"kind": f"given, property {cfg.split_property!r} (train 0, valid 1, test 2)"}
             if cfg.kind == "given"
             else {
                 "kind": "temporal, global cut times",
@@ -185,6 +192,19 @@ class TemporalSplit:
             "users": {k: int(v.user.unique().numel()) for k, v in periods.items()},
             "num_users": self.num_users,
             "num_items": self.num_items,
+            **self._carved(),
+        }
+
+    def _carved(self) -> dict[str, Any]:
+        if not self.carved_valid:
+            return {}
+        cfg = self.config
+        return {
+            "valid_carved_from_train": {
+                "interactions": self.carved_valid,
+                "share_of_train": cfg.valid_frac,
+                "seed": cfg.seed,
+            }
         }
 
 
@@ -264,13 +284,35 @@ def temporal_split(data: HeteroData, cfg: SplitConfig | None = None) -> Temporal
 
 
 def _given_split(inter: Interactions, data: HeteroData, cfg: SplitConfig) -> TemporalSplit:
-    """A given split needs train and evaluation interactions; a missing period is an error,
-    not an empty metric."""
+    """A given split needs train and test interactions; a missing one is an error, not an empty
+    metric. A missing valid part (published benchmarks often give only train and test) is
+    carved from train: a seeded random ``valid_frac`` of the train interactions."""
     counts = torch.bincount(inter.time.long(), minlength=3).tolist()
-    missing = [SPLIT_NAMES[i] for i in range(3) if counts[i] == 0]
+    missing = [SPLIT_NAMES[i] for i in (0, 2) if counts[i] == 0]
     if missing:
         raise SplitError(f"the given split has no {', '.join(missing)} interactions", code="E505")
-    return TemporalSplit(inter, 1.0, 2.0, data[cfg.user].num_nodes, data[cfg.item].num_nodes, cfg)
+    carved = 0
+    if counts[1] == 0:
+        inter, carved = _carve_valid(inter, cfg)
+    users, items = data[cfg.user].num_nodes, data[cfg.item].num_nodes
+    return TemporalSplit(inter, 1.0, 2.0, users, items, cfg, carved)
+
+
+def _carve_valid(inter: Interactions, cfg: SplitConfig) -> tuple[Interactions, int]:
+    """Recode a seeded random share of the train interactions (code 0) as valid (code 1)."""
+    train = torch.nonzero(inter.time == 0).flatten()
+    n = max(1, round(cfg.valid_frac * train.numel()))
+    if n >= train.numel():
+        raise SplitError(
+            "the given split has no valid interactions and too few train ones to carve some",
+            code="E505",
+        )
+    gen = torch.Generator().manual_seed(cfg.seed)
+    chosen = train[torch.randperm(train.numel(), generator=gen)[:n]]
+    clock = inter.time.clone()
+    clock[chosen] = 1.0
+    perm = torch.argsort(clock, stable=True)
+    return Interactions(inter.user[perm], inter.item[perm], clock[perm]), n
 
 
 @dataclass(frozen=True)
@@ -294,7 +336,19 @@ class EvalSet:
         """Only targets whose item is in ``item_mask`` (e.g. never bought before: cold start);
         users left without targets go. Rankings stay over the full catalogue."""
         targets = self.targets[:, item_mask[self.targets[1]]]
-        rows = torch.unique(targets[0])
+        return self._keep(torch.unique(targets[0]), targets)
+
+    def sample(self, n: int, seed: int) -> EvalSet:
+        """``n`` users drawn at random (seeded), all their targets: a cheaper validation for
+        early stopping at scale. All users when ``n`` is not smaller than their number."""
+        if n >= self.num_users:
+            return self
+        gen = torch.Generator().manual_seed(seed)
+        rows = torch.sort(torch.randperm(self.num_users, generator=gen)[:n]).values
+        return self._keep(rows, self.targets[:, torch.isin(self.targets[0], rows)])
+
+    def _keep(self, rows: Tensor, targets: Tensor) -> EvalSet:
+        """Users at sorted ``rows`` with ``targets`` (already theirs only), renumbered."""
         new_row = torch.full((self.num_users,), -1, dtype=torch.long)
         new_row[rows] = torch.arange(rows.numel())
         exclude = self.exclude[:, new_row[self.exclude[0]] >= 0]

@@ -18,6 +18,7 @@ from torch_geometric.data import HeteroData
 from torch_geometric.typing import EdgeType
 
 from gnn.models.encoder import NodeEncoder, NodeSpec
+from gnn.models.sparse_prop import cached, propagate, sparse_matrix, sym_norm
 
 
 class KGLightGCN(nn.Module):
@@ -70,27 +71,50 @@ class KGLightGCN(nn.Module):
     def forward(self, graph: HeteroData) -> tuple[Tensor, Tensor]:
         h = self.encoder(graph)
         mix = self._relation_mix()
-        norms = [self._edge_weight(graph, et, h) * mix[k] for k, et in enumerate(self.edge_types)]
-        total = {t: v / (self.num_layers + 1) for t, v in h.items()}
+        gain = nn.functional.softplus(self.recency_gain)
+        mats = [self._matrices(graph, et, h) for et in self.edge_types]
+        total = {t: v.float() / (self.num_layers + 1) for t, v in h.items()}
         for _ in range(self.num_layers):
-            out = {t: torch.zeros_like(v) for t, v in h.items()}
+            out: dict[str, Tensor] = {t: torch.zeros_like(v) for t, v in total.items()}
             for k, et in enumerate(self.edge_types):
-                src, dst = graph[et].edge_index
-                msg = h[et[0]][src] * norms[k].unsqueeze(-1).to(h[et[0]].dtype)
-                out[et[2]] = out[et[2]].index_add(0, dst, msg)
+                adj, adj_t, recent, recent_t = mats[k]
+                msg = propagate(adj, h[et[0]], adj_t)
+                if recent is not None:  # the learnt recency boost is linear in its gain
+                    msg = msg + gain * propagate(recent, h[et[0]], recent_t)
+                out[et[2]] = out[et[2]] + mix[k] * msg
             h = out
             total = {t: total[t] + v / (self.num_layers + 1) for t, v in h.items()}
         return total[self.user], total[self.item]
 
-    def _edge_weight(self, graph: HeteroData, et: EdgeType, h: dict[str, Tensor]) -> Tensor:
-        """Symmetric degree normalisation, times the recency weight on timed relations."""
+    def _matrices(
+        self, graph: HeteroData, et: EdgeType, h: dict[str, Tensor]
+    ) -> tuple[Tensor, Tensor, Tensor | None, Tensor | None]:
+        """``(A, A^T, R, R^T)`` of relation ``et``, built once per graph: ``A`` the symmetric
+        degree normalisation as a ``(dst, src)`` sparse matrix, ``R`` the same times the
+        recency decay on timed relations (``None`` without recency)."""
         store = graph[et]
-        norm = _sym_norm(store.edge_index, h[et[0]].shape[0], h[et[2]].shape[0])
-        if self.recency_days is None or "time" not in store or store.num_edges == 0:
-            return norm
-        age_days = (store.time.max() - store.time).float() / 86_400.0
-        boost = torch.exp(-age_days / self.recency_days)
-        return norm * (1.0 + nn.functional.softplus(self.recency_gain) * boost)
+        n_src, n_dst = h[et[0]].shape[0], h[et[2]].shape[0]
+        src, dst = store.edge_index
+        timed = self.recency_days is not None and "time" in store and store.num_edges > 0
+
+        def build(recency: bool) -> tuple[Tensor, Tensor]:
+            values = sym_norm(store.edge_index, n_src, n_dst)
+            if recency:
+                assert self.recency_days is not None
+                age_days = (store.time.max() - store.time).float() / 86_400.0
+                values = values * torch.exp(-age_days / self.recency_days)
+            return (
+                sparse_matrix(dst, src, values, (n_dst, n_src)),
+                sparse_matrix(src, dst, values, (n_src, n_dst)),
+            )
+
+        key = f"kg-{n_src}-{n_dst}"
+        adj, adj_t = cached(store.edge_index, key, lambda: build(False))
+        if not timed:
+            return adj, adj_t, None, None
+        rkey = f"{key}-recency-{self.recency_days}"
+        recent, recent_t = cached(store.edge_index, rkey, lambda: build(True))
+        return adj, adj_t, recent, recent_t
 
     def _relation_mix(self) -> Tensor:
         """Softmax of the relation logits over the relations that enter the same node type."""
@@ -111,11 +135,3 @@ class KGLightGCN(nn.Module):
             f"{self.__class__.__name__}({self.dim}, num_layers={self.num_layers}, "
             f"relations={len(self.edge_types)})"
         )
-
-
-def _sym_norm(edge_index: Tensor, n_src: int, n_dst: int) -> Tensor:
-    """``1 / sqrt(deg_out(src) * deg_in(dst))`` per edge: LightGCN's normalisation, per relation."""
-    src, dst = edge_index
-    deg_s = torch.bincount(src, minlength=n_src).clamp(min=1).float()
-    deg_d = torch.bincount(dst, minlength=n_dst).clamp(min=1).float()
-    return (deg_s[src] * deg_d[dst]).rsqrt()

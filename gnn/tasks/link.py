@@ -1,9 +1,16 @@
 """The link-prediction runner: a spec → the recommendation split, models and export, every model
-on the temporal split (``gnn.recommend``), and the served refit as an artefact."""
+on the temporal split (``gnn.recommend``), and the served refit as an artefact.
+
+What the spec steers here: ``split.kind`` and ``split.property`` (a given split read from any
+property name), ``train:`` (every field honoured by every trained model, ``dim`` included),
+``refit`` (what the served model learns from; default ``train+valid``) and ``ablations``
+(``[content]`` re-runs the content-aware models without their text features)."""
 
 from __future__ import annotations
 
 import dataclasses
+import shutil
+from pathlib import Path
 from typing import Any
 
 import torch
@@ -11,23 +18,33 @@ from torch_geometric.data import HeteroData
 
 from gnn.artefacts import Artefact, ArtefactError, data_hash
 from gnn.link_data import export_link_data
-from gnn.recommend import ALL_MODELS, EMBEDDING_MODELS, RecommendConfig, train_and_evaluate
-from gnn.recommend_final import fit_final
+from gnn.recommend import (
+    ALL_MODELS,
+    CONTENT_MODELS,
+    EMBEDDING_MODELS,
+    RecommendConfig,
+    train_and_evaluate,
+)
+from gnn.recommend_final import DEFAULT_REFIT, fit_final
 from gnn.split import STATIC_REL_TYPES, SplitConfig
 from gnn.tasks.spec import TaskSpec
 from gnn.train import TrainConfig
 from graph.connection import Driver
 
 
-def split_config(spec: TaskSpec) -> SplitConfig:
-    """The recommendation split for a link-prediction spec."""
+def split_config(spec: TaskSpec, seed: int | None = None) -> SplitConfig:
+    """The recommendation split for a link-prediction spec; ``seed`` (the spec's own, else the
+    run's) draws a valid part from train when a given split has none."""
     assert spec.interaction is not None and spec.source and spec.target
     kw: dict[str, Any] = {
         "user": spec.source,
         "item": spec.target,
         "valid_frac": spec.split.valid_frac,
         "test_frac": spec.split.test_frac,
+        "split_property": spec.split.property,
     }
+    if spec.seed is not None or seed is not None:
+        kw["seed"] = spec.seed if spec.seed is not None else seed
     kw["kind"] = spec.split.kind
     if spec.interaction.relationship:
         kw["relationship"] = spec.interaction.relationship
@@ -47,11 +64,16 @@ def split_config(spec: TaskSpec) -> SplitConfig:
 
 
 def recommend_config(spec: TaskSpec, **overrides: Any) -> RecommendConfig:
-    """Models and cut-offs from the spec; ``spec.train`` is the shared optimiser config, and an
-    override ``train={...}`` replaces some of its fields (tests and benchmarks shrink budgets)."""
+    """Models, cut-offs and ablations from the spec; ``spec.train`` is the shared optimiser
+    config, and an override ``train={...}`` or ``dim=`` replaces some of its fields (tests and
+    benchmarks shrink budgets)."""
     assert isinstance(spec.train, TrainConfig)
     train = dataclasses.replace(spec.train, **overrides.pop("train", {}))
+    if "dim" in overrides:
+        train = dataclasses.replace(train, dim=overrides.pop("dim"))
     models = tuple(spec.models) if spec.models else ALL_MODELS
+    ablate = tuple(m for m in CONTENT_MODELS if m in models) if "content" in spec.ablations else ()
+    overrides.setdefault("ablate_text", ablate)
     return RecommendConfig(models=models, ks=tuple(spec.ks), train=train, **overrides)
 
 
@@ -83,7 +105,7 @@ def evaluate(
     """Every model of ``spec`` on its temporal split: the report entry (exported unless given)."""
     data = data if data is not None else export(driver, database, spec)
     report = train_and_evaluate(
-        data, split_config(spec), recommend_config(spec, **overrides), seed, device
+        data, split_config(spec, seed), recommend_config(spec, **overrides), seed, device
     )
     report["data_hash"] = data_hash(data)
     return report
@@ -98,11 +120,20 @@ def train(
     data: HeteroData | None = None,
     **overrides: Any,
 ) -> tuple[dict[str, Any], Artefact, dict[str, list[str]]]:
-    """Evaluate, then refit the embedding model chosen on valid: ``(report, artefact, schema)``."""
+    """Evaluate, then refit the embedding model chosen on valid: ``(report, artefact, schema)``.
+
+    ``checkpoint_dir`` (an override the runner passes) gets one folder per data and seed; each
+    fit checkpoints there after every evaluation, so rerunning a killed ``train`` resumes, and
+    the folder goes once the artefact is built."""
     data = data if data is not None else export(driver, database, spec)
-    report = evaluate(driver, database, spec, seed, device, data, **overrides)
+    root: Path | None = overrides.pop("checkpoint_dir", None)
+    if root is not None:
+        overrides["checkpoint_dir"] = root / f"{data_hash(data)[:16]}-seed{seed}"
+    report = evaluate(driver, database, spec, seed, device, data, **dict(overrides))
     report["task_spec"] = spec.model_dump(mode="json")
     art = final_artefact(spec, data, report, seed, device, **overrides)
+    if root is not None:
+        shutil.rmtree(overrides["checkpoint_dir"], ignore_errors=True)
     return report, art, schema(data)
 
 
@@ -122,7 +153,7 @@ def final_artefact(
     device: torch.device,
     **overrides: Any,
 ) -> Artefact:
-    """Refit the best embedding model (by valid metric) on every interaction up to now."""
+    """Refit the best embedding model (by valid metric) on the periods ``spec.refit`` names."""
     metric = report["selection"]["metric"].removeprefix("valid ")
     trained = [m for m in report["models"] if m["name"] in EMBEDDING_MODELS]
     if not trained:
@@ -132,9 +163,10 @@ def final_artefact(
         )
     best = max(trained, key=lambda m: m["valid_metrics"][metric])
     cfg = recommend_config(spec, **overrides)
-    final = fit_final(
-        data, best["name"], best.get("best_epoch", 1), split_config(spec), cfg, seed, device
-    )
+    refit = spec.refit or DEFAULT_REFIT
+    epochs = best.get("best_epoch", 1)
+    split = split_config(spec, seed)
+    final = fit_final(data, best["name"], epochs, split, cfg, seed, device, refit)
     assert spec.source and spec.target
     keys = {
         spec.source: [str(k) for k in data[spec.source].node_key],
@@ -148,6 +180,7 @@ def final_artefact(
             "kind": spec.kind,
             "config": final.config,
             "chosen_by": f"valid {metric} = {best['valid_metrics'][metric]}",
+            "refit": refit,
             # e.g. "gf-cf had the best valid recall@20 but is not servable": said, not hidden
             "selection_note": report["selection"].get("note"),
             "test_metrics": best["metrics"],

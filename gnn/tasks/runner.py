@@ -135,10 +135,13 @@ def train_task(
     save: bool = True,
     **overrides: Any,
 ) -> TaskRun:
-    """Evaluate every model, refit the one chosen on valid on all data, save it (``save``:
-    false on every rank but 0 of a distributed run)."""
+    """Evaluate every model, refit the one chosen on valid, save it (``save``: false on every
+    rank but 0 of a distributed run). Link tasks checkpoint under
+    ``<models_dir>/<task>/checkpoints`` while they train, so running it again resumes."""
     runner = get_runner(spec)
     t0 = time.perf_counter()
+    if runner.kind == "link_prediction" and save:  # a killed run resumes from its checkpoints
+        overrides.setdefault("checkpoint_dir", models_dir / spec.name / "checkpoints")
     report, art, schema = runner.train(driver, database, spec, seed, device, data, **overrides)
     run = TaskRun(report)
     art.manifest.update(

@@ -121,6 +121,8 @@ class TaskSpec(_Strict):
     relationships: tuple[str, ...] | None = None
     node_properties: dict[str, list[str]] | None = None
     ks: tuple[int, ...] = (10, 20)
+    refit: Literal["train", "train+valid", "all"] | None = None  # served model's data
+    ablations: tuple[Literal["content"], ...] = ()  # opt-in re-runs without content features
     # node classification
     label: str | None = None
     label_property: str | None = None
@@ -167,6 +169,13 @@ class TaskSpec(_Strict):
         if v is not None:
             _ident(v, "label")
         return v
+
+    @model_validator(mode="after")
+    def _link_only(self) -> TaskSpec:
+        """``refit`` and ``ablations`` steer the link-prediction runner only."""
+        if self.kind != "link_prediction" and (self.refit is not None or self.ablations):
+            raise ValueError("`refit` and `ablations` apply to link_prediction tasks only")
+        return self
 
     @model_validator(mode="after")
     def _complete(self) -> TaskSpec:

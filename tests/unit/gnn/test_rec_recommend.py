@@ -1,5 +1,6 @@
 """The whole recommendation run on a tiny graph: result shape and determinism."""
 
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -36,6 +37,12 @@ def test_result_has_the_report_shape() -> None:
         assert 1 <= len(m["curve"]) <= 3 and 1 <= m["best_epoch"] <= 3
         assert {"epoch", "loss", "valid_recall@10"} <= set(m["curve"][0])
         assert m["seconds_per_epoch"] > 0
+        assert m["epochs_run"] == len(m["curve"]) and m["stopped"] in ("patience", "max epochs")
+        assert m["fit_seconds"] >= m["seconds_per_epoch"] * m["epochs_run"] * 0.99
+        assert m["test_refit"]["epochs_run"] == m["best_epoch"]
+        assert m["test_refit"]["stopped"] == "fixed epochs"
+    for m in out["models"]:
+        assert m["peak_rss_mb"] > 0 and m["total_seconds"] >= 0
     assert out["selection"]["best_on_valid"] in names
     served = out["selection"]["served"]
     assert served in EMBEDDING_MODELS
@@ -63,3 +70,18 @@ def test_device_helpers_fall_back_to_cpu() -> None:
     assert pick_device().type == ("cuda" if torch.cuda.is_available() else "cpu")
     with autocast(torch.device("cpu")):
         assert torch.ones(2).dtype == torch.float32
+
+
+def test_a_rerun_with_checkpoints_reads_finished_fits_back(tmp_path: Path) -> None:
+    """``cartograph train`` run again after a kill: fits that finished are read back (same
+    result, marked as resumed), not retrained; the ablation keeps its own files."""
+    data = toy_purchase_graph(seed=5)
+    cfg = RecommendConfig(dim=8, ks=(5, 10), train=FAST.train, models=("bpr-mf", "kg-lightgcn"),
+                          ablate_text=("kg-lightgcn",), checkpoint_dir=tmp_path)  # fmt: skip
+    first = train_and_evaluate(data, SplitConfig(), cfg, seed=3, device="cpu")
+    assert (tmp_path / "bpr-mf-valid.pt").exists() and (tmp_path / "without-content").is_dir()
+    again = train_and_evaluate(data, SplitConfig(), cfg, seed=3, device="cpu")
+    for a, b in zip(first["models"], again["models"], strict=True):
+        assert a["metrics"] == b["metrics"] and a["curve"] == b["curve"]
+        assert b["resumed_at_epoch"] == b["epochs_run"] and "resumed_at_epoch" not in a
+    assert first["ablation"] == again["ablation"]

@@ -1,6 +1,8 @@
 """The split on graphs that are not the marketplace: a direct timed relationship
 (``(User)-[:RATED {time}]->(Movie)``) and a given train/valid/test split property."""
 
+import dataclasses
+
 import numpy as np
 import pytest
 import torch
@@ -9,7 +11,8 @@ from torch_geometric.data import HeteroData
 from gnn.features import recommend_data
 from gnn.link_data import _without_split_text, attach_split_codes, link_properties
 from gnn.message_graph import BOUGHT, build_message_graph
-from gnn.recommend import ALL_MODELS, RecommendConfig, train_and_evaluate
+from gnn.recommend import ALL_MODELS, RecommendConfig, make_fold, train_and_evaluate
+from gnn.recommend_final import fit_final
 from gnn.split import SplitConfig, SplitError, split_codes, temporal_split
 from gnn.synthetic import toy_purchase_graph
 from gnn.train import TrainConfig
@@ -175,3 +178,93 @@ def test_split_names_become_codes_and_never_tokens() -> None:
     assert data["User", "RATED", "Movie"].split.tolist() == [0, 1]
     assert data["Movie"].split.tolist() == [2]
     assert "tokens" not in data["Movie"]  # "split:test" must not be a feature
+
+
+def _train_and_test_only() -> HeteroData:
+    data = rating_graph()
+    codes = data["User", "RATED", "Movie"].split
+    codes[codes == 1] = 0  # a published split: train and test, no valid
+    return data
+
+
+def test_a_given_split_without_valid_carves_one_from_train_seeded() -> None:
+    data = _train_and_test_only()
+    n_train = int((data["User", "RATED", "Movie"].split == 0).sum())
+    split = temporal_split(data, GIVEN)
+    out = split.describe()
+    assert out["interactions"]["valid"] == round(0.1 * n_train) == split.carved_valid
+    assert out["interactions"]["train"] == n_train - split.carved_valid
+    assert out["interactions"]["test"] == 60  # the given test part is untouched
+    assert out["valid_carved_from_train"] == {
+        "interactions": split.carved_valid, "share_of_train": 0.1, "seed": 7
+    }  # fmt: skip
+    again = temporal_split(data, GIVEN)
+    assert torch.equal(again.interactions.user, split.interactions.user)
+    other = temporal_split(data, dataclasses.replace(GIVEN, seed=8))
+    assert not torch.equal(other.interactions.item, split.interactions.item)
+    assert "valid_carved_from_train" not in temporal_split(rating_graph(), GIVEN).describe()
+
+
+def test_a_given_split_without_test_is_still_an_error() -> None:
+    data = rating_graph()
+    codes = data["User", "RATED", "Movie"].split
+    codes[codes == 2] = 0
+    with pytest.raises(SplitError, match=r"\[E505\].*no test"):
+        temporal_split(data, GIVEN)
+
+
+def test_the_split_property_name_is_the_specs() -> None:
+    cfg = dataclasses.replace(DIRECT, kind="given", split_property="fold")
+    _, edges = link_properties(cfg, {}, {})
+    assert edges == {"RATED": ["created_at", "fold"]}
+    arrays = GraphArrays(
+        node_keys={"User": ["u0"], "Movie": ["m0"]},
+        node_props={},
+        edges={("User", "RATED", "Movie"): np.array([[0, 0], [0, 0]])},
+        edge_props={("User", "RATED", "Movie"): {"fold": np.array(["test", "train"], dtype=object),
+                                                 "split": np.array(["x", "x"], dtype=object)}},
+    )  # fmt: skip
+    data = recommend_data(_without_split_text(arrays, "fold"), min_count=1, max_df=1.0)
+    attach_split_codes(data, arrays, "fold")
+    assert data["User", "RATED", "Movie"].split.tolist() == [2, 0]
+    assert "given, property 'fold'" in temporal_split(rating_graph(), cfg).describe()["kind"]
+
+
+def test_a_valid_sample_keeps_whole_users() -> None:
+    data = rating_graph()
+    split = temporal_split(data, GIVEN)
+    fold = make_fold(data, split, "valid")
+    sample = fold.eval.sample(5, seed=1)
+    assert sample.num_users == 5 and fold.eval.sample(10_000, 1) is fold.eval
+    for row, user in enumerate(sample.users.tolist()):
+        full_row = fold.eval.users.tolist().index(user)
+        want = fold.eval.targets[1, fold.eval.targets[0] == full_row]
+        assert torch.equal(sample.targets[1, sample.targets[0] == row], want)
+    assert torch.equal(fold.eval.sample(5, seed=1).users, sample.users)
+
+
+@pytest.mark.parametrize("refit", ["train", "train+valid", "all"])
+def test_the_served_model_learns_only_what_refit_names(refit: str) -> None:
+    data = rating_graph()
+    model_cfg = RecommendConfig(dim=8, train=TrainConfig(max_epochs=1, batch_size=128))
+    final = fit_final(data, "bpr-mf", 1, GIVEN, model_cfg, 3, "cpu", refit)  # type: ignore[arg-type]
+    codes = data["User", "RATED", "Movie"].split
+    periods = {"train": (0,), "train+valid": (0, 1), "all": (0, 1, 2)}[refit]
+    seen = data["User", "RATED", "Movie"].edge_index[:, torch.isin(codes, torch.tensor(periods))]
+    assert torch.equal(
+        torch.unique(final.history, dim=1), torch.unique(seen, dim=1)
+    )  # exactly those pairs are history (masked when serving), nothing from later periods
+    assert final.config["refit"] == refit
+
+
+def test_content_ablation_is_opt_in() -> None:
+    from gnn.tasks.link import recommend_config
+    from gnn.tasks.spec import TaskSpec
+
+    base = {"name": "x", "kind": "link_prediction", "source": "U", "target": "M",
+            "interaction": {"relationship": "R"}}  # fmt: skip
+    assert recommend_config(TaskSpec.model_validate(base)).ablate_text == ()
+    asked = TaskSpec.model_validate({**base, "ablations": ["content"]})
+    assert recommend_config(asked).ablate_text == ("kg-lightgcn",)
+    no_kg = TaskSpec.model_validate({**base, "ablations": ["content"], "models": ["bpr-mf"]})
+    assert recommend_config(no_kg).ablate_text == ()

@@ -33,9 +33,42 @@ def test_unknown_train_key_is_e144_listing_the_valid_keys(tmp_path: Path) -> Non
 
 
 def test_link_train_keys_are_the_bpr_config(tmp_path: Path) -> None:
-    with pytest.raises(ConfigError, match=r"unknown key 'dim' \(valid: amp, batch_size,") as err:
-        load_task(_spec(tmp_path, LINK + "train: {dim: 32}\n"))
+    valid = r"unknown key 'dimm' \(valid: amp, batch_size, dim,"
+    with pytest.raises(ConfigError, match=valid) as err:
+        load_task(_spec(tmp_path, LINK + "train: {dimm: 32}\n"))
     assert err.value.code == "E144"
+
+
+def test_link_train_dim_and_lr_reach_the_models(tmp_path: Path) -> None:
+    """``train: {dim, lr}`` is what every trained model gets: no built-in replaces a set value."""
+    from gnn.recommend import MODEL_TRAIN, model_dim, train_config
+    from gnn.tasks.link import recommend_config
+
+    spec = load_task(_spec(tmp_path, LINK + "train: {dim: 128, lr: 0.02}\n"))
+    cfg = recommend_config(spec)
+    assert model_dim(cfg) == 128
+    for name in ("bpr-mf", "lightgcn", "kg-lightgcn", "hetero-sage"):
+        assert train_config(name, cfg).lr == 0.02
+    # unset values take the model's tuned one, which differs per model
+    assert train_config("bpr-mf", cfg).emb_reg == MODEL_TRAIN["bpr-mf"]["emb_reg"] == 0.03
+    assert recommend_config(load_task(_spec(tmp_path, LINK))).train.dim is None
+
+
+def test_out_of_range_train_values_are_coded_errors(tmp_path: Path) -> None:
+    for body in ("{batch_size: 0}", "{negatives: 0}", "{time_budget_s: -1}", "{eval_every: 0}"):
+        with pytest.raises(ConfigError, match=r"field train: ") as err:
+            load_task(_spec(tmp_path, LINK + f"train: {body}\n"))
+        assert err.value.code == "E143"
+
+
+def test_refit_and_ablations_are_link_only_and_checked(tmp_path: Path) -> None:
+    spec = load_task(_spec(tmp_path, LINK + "refit: train\nablations: [content]\n"))
+    assert spec.refit == "train" and spec.ablations == ("content",)
+    with pytest.raises(ConfigError, match="refit") as err:
+        load_task(_spec(tmp_path, LINK + "refit: everything\n"))
+    assert err.value.code == "E143"
+    with pytest.raises(ConfigError, match="link_prediction tasks only"):
+        load_task(_spec(tmp_path, NODE + "refit: all\n"))
 
 
 def test_train_block_becomes_the_trainer_config_with_identical_defaults(tmp_path: Path) -> None:
