@@ -32,6 +32,7 @@ CODES: dict[str, str] = {
     "E143": "a task spec field is invalid (the message names the field)",
     "E144": "a task spec's `train:` block has an unknown key (the message lists the valid ones)",
     "E145": "a task spec names an unknown runner, or one for another kind of task",
+    "E146": "a node-classification task spec names an unregistered model",
     "E160": "the catalogue has no usable category values to learn from",
     "E170": "a public data set could not be prepared",
     "E171": "the wheel carrying a public data set could not be downloaded",

@@ -59,8 +59,13 @@ def fit_trees(
     seed: int,
     params: dict[str, Any] | None = None,
     max_rounds: int = 500,
+    x_test: np.ndarray | None = None,
 ) -> dict[str, Any]:
-    """LightGBM: rounds chosen on valid, refit at ``t2``; scores of both evaluation periods."""
+    """LightGBM: rounds chosen on valid, refit at ``t2``; scores of both evaluation periods.
+
+    ``x_test``: the test fold's own features when they differ from the valid fold's (label-aware
+    graph features are computed from the labels known at each fold's cut)."""
+    xt = x if x_test is None else x_test
     params = {**TREE_PARAMS, **(params or {})}
     common = {"random_state": seed, "verbose": -1, "n_jobs": 2, "deterministic": True, **params}
     first = lgb.LGBMClassifier(n_estimators=max_rounds, **common)
@@ -74,9 +79,9 @@ def fit_trees(
     )
     rounds = int(first.best_iteration_ or max_rounds)
     final = lgb.LGBMClassifier(n_estimators=rounds, **common)
-    final.fit(x[test.train.numpy()], test.train_y.numpy())
+    final.fit(xt[test.train.numpy()], test.train_y.numpy())
     valid_scores = np.asarray(first.predict_proba(x[valid.eval.numpy()], num_iteration=rounds))
-    test_scores = np.asarray(final.predict_proba(x[test.eval.numpy()]))
+    test_scores = np.asarray(final.predict_proba(xt[test.eval.numpy()]))
     return {
         "valid_scores": valid_scores[:, 1],
         "test_scores": test_scores[:, 1],

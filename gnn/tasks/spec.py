@@ -21,7 +21,9 @@ relationship types end up in query text (they cannot be parameters).
 for link prediction and ``node`` for node classification. ``train`` is typed per kind: the
 trainer's own config (``gnn.train.TrainConfig`` for link prediction,
 ``gnn.classify_spec.TrainConfig`` for node classification), so a typo is ``[E144]`` naming the
-valid keys, not a traceback from deep inside a trainer.
+valid keys, not a traceback from deep inside a trainer. A node task's ``models:`` picks among the
+registered zoo (``gnn.classify_spec.NODE_MODELS``; an unknown name is ``[E146]``), and
+``seeds: N`` runs the zoo on N seeds and reports mean and std.
 """
 
 from __future__ import annotations
@@ -128,6 +130,7 @@ class TaskSpec(_Strict):
     # both
     split: Split = Field(default_factory=lambda: Split())
     models: tuple[str, ...] | None = None
+    seeds: int = Field(default=1, ge=1, le=20)
     write_back: WriteBack = Field(default_factory=lambda: WriteBack())
     seed: int | None = None
     train: TrainBlock = Field(default_factory=dict, validate_default=True)
@@ -181,6 +184,13 @@ class TaskSpec(_Strict):
         else:
             if not (self.label and self.label_property):
                 raise ValueError("node_classification needs `label` and `label_property`")
+            unknown = [m for m in self.models or () if m not in classify_spec.NODE_MODELS]
+            if unknown:
+                raise PydanticCustomError(
+                    "unknown_model",
+                    "unknown model {model} (registered: {valid})",
+                    {"model": repr(unknown[0]), "valid": ", ".join(classify_spec.NODE_MODELS)},
+                )
             for prop in (
                 self.label_property,
                 self.write_back.score_property,
@@ -228,4 +238,6 @@ def load_task(name_or_path: str | Path) -> TaskSpec:
         where = ".".join(str(p) for p in first["loc"]) or "(top level)"
         if first["type"] == "unknown_train_key":
             raise ConfigError(f"task spec {path}: train: {first['msg']}", code="E144") from None
+        if first["type"] == "unknown_model":
+            raise ConfigError(f"task spec {path}: models: {first['msg']}", code="E146") from None
         raise ConfigError(f"task spec {path}: field {where}: {first['msg']}", code="E143") from exc
