@@ -81,6 +81,7 @@ CODES: dict[str, str] = {
     "E534": "too few matured target nodes for a temporal split",
     "E535": "the target label lacks the text property",
     "E536": "no node of the target label carries the given split value",
+    "E537": "a node-classification fold has a single class among its training labels",
     # E6xx: the HTTP service (each answers with the status named)
     "E600": "invalid request (422)",
     "E601": "missing or unknown API key (401)",

@@ -112,9 +112,17 @@ def run_zoo(
 ) -> ZooRun:
     """Every model in ``models`` on one seed (see the module docstring)."""
     split = node_split(data, spec)
+    for fold in (split.valid, split.test):
+        if fold.train_y.unique().numel() < 2:
+            raise ClassifyError(
+                f"the {fold.name} fold's training {spec.target} nodes all have "
+                f"{spec.label}={int(fold.train_y[0]) if fold.train_y.numel() else 'nothing'}: "
+                "a classifier needs both classes among the training labels",
+                code="E537",
+            )
     view = build_view(data, spec)
     own = view.x[spec.target].double().numpy()
-    inp = _Inputs(data, spec, split, view, settings, seed, device, own)
+    inp = _Inputs(data, spec, split, view, settings, seed, torch.device(device), own)
     graph_names: list[str] = []
     if "lightgbm+graph" in models:
         gv = node_graph_features(view, split.valid.train, split.valid.train_y)

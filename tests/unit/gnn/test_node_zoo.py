@@ -124,3 +124,11 @@ def test_unknown_model_names_are_a_coded_error(tmp_path: Path) -> None:
     with pytest.raises(CartographError) as err:
         load_task(spec)
     assert err.value.code == "E146" and "registered: logreg, lightgbm" in str(err.value)
+
+
+def test_a_single_class_among_training_labels_is_a_coded_error() -> None:
+    data = _graph()
+    data["Account"].is_fraud = torch.zeros(600, dtype=torch.float64)
+    with pytest.raises(CartographError) as err:
+        run_zoo(data, SPEC, FAST, 7, torch.device("cpu"), ["logreg"])
+    assert err.value.code == "E537" and "is_fraud=0" in str(err.value)
