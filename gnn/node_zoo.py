@@ -75,7 +75,10 @@ class ZooRun:
 
 
 @dataclass
-class _Inputs:
+class ZooInputs:
+    """What every family reads: the split, the view, own features (``own``) and the trees'
+    graph features per fold (``graph_valid``/``graph_test``; the same array for a given split)."""
+
     data: HeteroData
     spec: ClassifySpec
     split: NodeSplit
@@ -122,7 +125,7 @@ def run_zoo(
             )
     view = build_view(data, spec)
     own = view.x[spec.target].double().numpy()
-    inp = _Inputs(data, spec, split, view, settings, seed, torch.device(device), own)
+    inp = ZooInputs(data, spec, split, view, settings, seed, torch.device(device), own)
     graph_names: list[str] = []
     if "lightgbm+graph" in models:
         gv = node_graph_features(view, split.valid.train, split.valid.train_y)
@@ -142,7 +145,7 @@ def run_zoo(
         cand.entry.setdefault("total_seconds", round(time.perf_counter() - t0, 2))
         out.append(cand)
     if "stack" in models:
-        stacked = _stack(inp, out)
+        stacked = stack_candidates(inp, out)
         if stacked is not None:
             out.append(stacked)
     n_own = own.shape[1]
@@ -151,8 +154,8 @@ def run_zoo(
     )
 
 
-def _entry(
-    name: str, inp: _Inputs, valid: np.ndarray, scores: np.ndarray, **extra: Any
+def candidate_entry(
+    name: str, inp: ZooInputs, valid: np.ndarray, scores: np.ndarray, **extra: Any
 ) -> dict[str, Any]:
     s = inp.split
     test = scores[s.test.eval.numpy()]
@@ -166,7 +169,7 @@ def _entry(
     }
 
 
-def _logreg(inp: _Inputs) -> Candidate:
+def _logreg(inp: ZooInputs) -> Candidate:
     s = inp.split
 
     def model() -> Any:
@@ -183,24 +186,26 @@ def _logreg(inp: _Inputs) -> Candidate:
     valid = first.predict_proba(x[s.valid.eval.numpy()])[:, 1]
     final = model().fit(x[s.test.train.numpy()], s.test.train_y.numpy())
     scores = final.predict_proba(x)[:, 1]
-    return Candidate(_entry("logreg", inp, valid, scores), valid, scores)
+    return Candidate(candidate_entry("logreg", inp, valid, scores), valid, scores)
 
 
-def _trees(name: str, xv: np.ndarray, xt: np.ndarray, inp: _Inputs) -> Candidate:
+def _trees(name: str, xv: np.ndarray, xt: np.ndarray, inp: ZooInputs) -> Candidate:
     s = inp.split
     fitted = fit_trees(xv, s.valid, s.test, inp.seed, x_test=xt)
     scores = np.asarray(fitted["model"].predict_proba(xt))[:, 1]
     valid = fitted["valid_scores"]
-    entry = _entry(name, inp, valid, scores, rounds=fitted["rounds"], params=fitted["params"])
+    entry = candidate_entry(
+        name, inp, valid, scores, rounds=fitted["rounds"], params=fitted["params"]
+    )
     return Candidate(entry, valid, scores)
 
 
-def _lightgbm(inp: _Inputs) -> Candidate:
+def _lightgbm(inp: ZooInputs) -> Candidate:
     x = inp.own if inp.own.shape[1] else np.zeros((inp.own.shape[0], 1))
     return _trees("lightgbm", x, x, inp)
 
 
-def _lightgbm_graph(inp: _Inputs) -> Candidate:
+def _lightgbm_graph(inp: ZooInputs) -> Candidate:
     gv, gt = inp.graph_valid, inp.graph_test
     if gv is None or gt is None:
         return _trees("lightgbm+graph", inp.own, inp.own, inp)
@@ -211,8 +216,8 @@ def _lightgbm_graph(inp: _Inputs) -> Candidate:
 
 def _neural(
     name: str, model_cls: type[Any], layers: int | None = None
-) -> Callable[[_Inputs], Candidate]:
-    def run(inp: _Inputs) -> Candidate:
+) -> Callable[[ZooInputs], Candidate]:
+    def run(inp: ZooInputs) -> Candidate:
         settings = inp.settings
         if layers is not None:
             settings = dataclasses.replace(settings, num_layers=layers)
@@ -228,7 +233,7 @@ def _neural(
     return run
 
 
-def _stack(inp: _Inputs, base: list[Candidate]) -> Candidate | None:
+def stack_candidates(inp: ZooInputs, base: list[Candidate]) -> Candidate | None:
     """Logistic blend of the base models' logits, cross-fitted on the valid period."""
     s = inp.split
     y = s.valid.eval_y.numpy().astype(int)
@@ -246,7 +251,7 @@ def _stack(inp: _Inputs, base: list[Candidate]) -> Candidate | None:
     weights = dict(
         zip([c.entry["name"] for c in base], blend[-1].coef_[0].round(4).tolist(), strict=True)
     )
-    entry = _entry(
+    entry = candidate_entry(
         "stack", inp, oof, scores, inputs=[c.entry["name"] for c in base], weights=weights
     )
     entry["valid_protocol"] = f"{folds}-fold out-of-fold on the valid period"
@@ -262,7 +267,7 @@ def _logit(p: np.ndarray) -> np.ndarray:
     return np.log(q / (1 - q))
 
 
-FAMILIES: dict[str, Callable[[_Inputs], Candidate]] = {
+FAMILIES: dict[str, Callable[[ZooInputs], Candidate]] = {
     "logreg": _logreg,
     "lightgbm": _lightgbm,
     "lightgbm+graph": _lightgbm_graph,

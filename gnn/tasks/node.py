@@ -156,10 +156,14 @@ def fraud_study(
 ) -> Study:
     """The marketplace fraud study; its GNN also scores orders online."""
     from gnn.fraud import export_fraud_data, run_fraud
+    from gnn.node_zoo import check_models
 
     data = export_fraud_data(driver, database)
-    fr = run_fraud(data, seed, device, settings, truth_dir, spec=cspec)
-    return Study(fr.report, data, fr.gnn.model, fr.view, _online_inputs(data, fr.report))
+    fr = run_fraud(
+        data, seed, device, settings, truth_dir, spec=cspec, models=check_models(spec.models)
+    )
+    online = _online_inputs(data, fr.report)
+    return Study(fr.report, data, fr.gnn.model, fr.view, online, scores=fr.scores)
 
 
 def run(
