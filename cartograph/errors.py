@@ -33,6 +33,7 @@ CODES: dict[str, str] = {
     "E144": "a task spec's `train:` block has an unknown key (the message lists the valid ones)",
     "E145": "a task spec names an unknown runner, or one for another kind of task",
     "E146": "a node-classification task spec names an unregistered model",
+    "E147": "`--seeds N` for a task that is not node classification, or N outside 1 to 20",
     "E160": "the catalogue has no usable category values to learn from",
     "E170": "a public data set could not be prepared",
     "E171": "the wheel carrying a public data set could not be downloaded",

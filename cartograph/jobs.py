@@ -124,14 +124,17 @@ def distributed_setup(device: Any) -> tuple[Any, int]:
     return device, dist.get_rank()
 
 
-def train_job(settings: Settings, task: str, seed: int | None) -> JobResult:
+def train_job(
+    settings: Settings, task: str, seed: int | None, seeds: int | None = None
+) -> JobResult:
     """Every model of a task side by side; the one chosen on valid saved as ``latest``. The
     spec is read first, so a bad spec fails before any server is touched."""
     from gnn.tasks import load_task
     from gnn.tasks.runner import resolve_device, train_task
+    from gnn.tasks.spec import with_seeds
     from graph.connection import open_driver
 
-    spec = load_task(task)
+    spec = with_seeds(load_task(task), seeds)
     device, rank = distributed_setup(resolve_device(settings.train.device))
     target = resolve_target(settings, start=rank == 0)
     with open_driver(target) as driver:
@@ -151,13 +154,16 @@ def train_job(settings: Settings, task: str, seed: int | None) -> JobResult:
     return JobResult([*lines, f"report: {run_dir / 'report.md'}"], run_dir)
 
 
-def evaluate_model_job(settings: Settings, task: str, seed: int | None) -> JobResult:
+def evaluate_model_job(
+    settings: Settings, task: str, seed: int | None, seeds: int | None = None
+) -> JobResult:
     """Every model of a task on its split, side by side, with plots; saves no model."""
     from gnn.tasks import load_task
     from gnn.tasks.runner import evaluate_task, resolve_device
+    from gnn.tasks.spec import with_seeds
     from graph.connection import open_driver
 
-    spec = load_task(task)
+    spec = with_seeds(load_task(task), seeds)
     target = resolve_target(settings, start=True)
     with open_driver(target) as driver:
         run = evaluate_task(

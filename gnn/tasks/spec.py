@@ -181,6 +181,8 @@ class TaskSpec(_Strict):
                 _ident(rel, "relationship type")
             if self.interaction.event:
                 _ident(self.interaction.event, "label")
+            if self.seeds != 1:
+                raise ValueError("`seeds` is for node_classification tasks")
         else:
             if not (self.label and self.label_property):
                 raise ValueError("node_classification needs `label` and `label_property`")
@@ -206,6 +208,19 @@ def _ident(name: str, what: str) -> None:
         check_identifier(name, what)
     except CartographError as exc:
         raise ValueError(exc.message if hasattr(exc, "message") else str(exc)) from None
+
+
+def with_seeds(spec: TaskSpec, seeds: int | None) -> TaskSpec:
+    """``spec`` with ``--seeds N`` applied (node-classification tasks; ``None`` keeps it)."""
+    if seeds is None:
+        return spec
+    if spec.kind != "node_classification" or not 1 <= seeds <= 20:
+        raise ConfigError(
+            f"--seeds {seeds}: repeated seeds are for node-classification tasks, 1 to 20 "
+            f"(task {spec.name!r} is {spec.kind})",
+            code="E147",
+        )
+    return spec.model_copy(update={"seeds": seeds})
 
 
 def preset_names() -> list[str]:
