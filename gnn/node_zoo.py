@@ -72,6 +72,7 @@ class ZooRun:
     view: View
     candidates: list[Candidate]
     features: dict[str, list[str]] = field(default_factory=dict)
+    skipped: dict[str, str] = field(default_factory=dict)  # model -> why it did not run
 
 
 @dataclass
@@ -144,14 +145,16 @@ def run_zoo(
         cand = FAMILIES[name](inp)
         cand.entry.setdefault("total_seconds", round(time.perf_counter() - t0, 2))
         out.append(cand)
+    skipped = {}
     if "stack" in models:
         stacked = stack_candidates(inp, out)
         if stacked is not None:
             out.append(stacked)
+        else:
+            skipped["stack"] = "needs two base models and two positives in the valid period"
     n_own = own.shape[1]
-    return ZooRun(
-        seed, split, view, out, {"own": [f"x{i}" for i in range(n_own)], "graph": graph_names}
-    )
+    feats = {"own": [f"x{i}" for i in range(n_own)], "graph": graph_names}
+    return ZooRun(seed, split, view, out, feats, skipped)
 
 
 def candidate_entry(

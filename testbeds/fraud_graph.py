@@ -113,7 +113,8 @@ def _edges(
         dst[to_benign] = rng.choice(benign, size=int(to_benign.sum()), p=pb)
         # benign sources keep activity-proportional targets; fraudsters mostly hide among them
     keep = src != dst
-    return np.stack([src[keep], dst[keep]]).astype(np.int64)
+    pairs = np.unique(np.stack([src[keep], dst[keep]], 1), axis=0)  # a relationship once
+    return pairs.T.astype(np.int64)
 
 
 def write_sources(graph: FraudGraph, out: Path) -> dict[str, int]:

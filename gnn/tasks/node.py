@@ -101,6 +101,7 @@ def generic_study(
         "models": entries,
         "selection": selection,
         "features": runs[0].features,
+        "skipped_models": runs[0].skipped,
         "excluded_outputs": {k: sorted(v) for k, v in written_outputs(spec).items()},
     }
     return Study(report, data, chosen.model, runs[0].view, scores=chosen.scores)
