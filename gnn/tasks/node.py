@@ -238,6 +238,12 @@ def _artefact(
     tensors = {"scores": torch.as_tensor(scores, dtype=torch.float64)}
     all_keys: dict[str, list[str]] = {spec.label: [str(k) for k in keys]}
     manifest: dict[str, Any] = {"kind": spec.kind, "label": spec.label, "served": served}
+    entry: dict[str, Any] = next(
+        (m for m in out.report.get("models", []) if m["name"] == served), {}
+    )
+    manifest["served_config"] = {
+        k: entry[k] for k in ("params", "settings", "tuned", "rounds", "weights") if k in entry
+    }
     if model is not None:
         manifest["classifier_config"] = model.config()
         manifest["classifier_class"] = type(model).__name__

@@ -105,6 +105,16 @@ class WriteBack(_Strict):
     model_property: str = "risk_model"
 
 
+class Tune(_Strict):
+    """A bounded hyperparameter search per model family on the valid period (Optuna TPE).
+    ``trials`` per family; ``time_budget_s`` caps the whole search (split evenly over the
+    families), after which each family keeps its best trial so far. With a time budget the
+    number of trials depends on the machine; with ``trials`` alone the search is repeatable."""
+
+    trials: int = Field(default=20, ge=1, le=500)
+    time_budget_s: float | None = Field(default=None, gt=0)
+
+
 class TaskSpec(_Strict):
     """One learning task on a graph; see the module docstring for an example."""
 
@@ -131,6 +141,7 @@ class TaskSpec(_Strict):
     split: Split = Field(default_factory=lambda: Split())
     models: tuple[str, ...] | None = None
     seeds: int = Field(default=1, ge=1, le=20)
+    tune: Tune | None = None
     write_back: WriteBack = Field(default_factory=lambda: WriteBack())
     seed: int | None = None
     train: TrainBlock = Field(default_factory=dict, validate_default=True)
@@ -181,8 +192,8 @@ class TaskSpec(_Strict):
                 _ident(rel, "relationship type")
             if self.interaction.event:
                 _ident(self.interaction.event, "label")
-            if self.seeds != 1:
-                raise ValueError("`seeds` is for node_classification tasks")
+            if self.seeds != 1 or self.tune is not None:
+                raise ValueError("`seeds` and `tune` are for node_classification tasks")
         else:
             if not (self.label and self.label_property):
                 raise ValueError("node_classification needs `label` and `label_property`")

@@ -132,3 +132,19 @@ def test_a_single_class_among_training_labels_is_a_coded_error() -> None:
     with pytest.raises(CartographError) as err:
         run_zoo(data, SPEC, FAST, 7, torch.device("cpu"), ["logreg"])
     assert err.value.code == "E537" and "is_fraud=0" in str(err.value)
+
+
+def test_tuning_searches_each_family_on_valid_and_keeps_the_best_trial() -> None:
+    from gnn.tasks.spec import Tune
+
+    run = run_zoo(
+        _graph(), SPEC, FAST, 7, torch.device("cpu"), ["logreg", "lightgbm"], Tune(trials=4)
+    )
+    for cand in run.candidates:
+        tuned = cand.entry["tuned"]
+        assert tuned["trials"] == 4
+        assert tuned["best_valid"] == pytest.approx(cand.entry["valid_metrics"]["pr_auc"])
+    untuned = run_zoo(_graph(), SPEC, FAST, 7, torch.device("cpu"), ["logreg", "lightgbm"])
+    for a, b in zip(run.candidates, untuned.candidates, strict=True):
+        # the defaults are trial 0, so a search never ends below them on valid
+        assert a.entry["valid_metrics"]["pr_auc"] >= b.entry["valid_metrics"]["pr_auc"]
