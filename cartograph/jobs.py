@@ -46,7 +46,9 @@ def ingest_job(settings: Settings, data: Path | None, mapping: Path | None) -> J
     )
 
     target = resolve_target(settings, start=True)
-    data_dir = data or ensure_marketplace(settings.data_dir, settings.scale, settings.seed)
+    data_dir = data or ensure_marketplace(
+        settings.data_dir, settings.scale, settings.seed, settings.fraud
+    )
     run_dir = new_run_dir(settings.runs_dir)
     # Enrichment (text extraction, entity resolution) is built for the marketplace's files;
     # a user's own mapping loads without it.
@@ -87,7 +89,9 @@ def evaluate_extraction_job(settings: Settings, data: Path | None) -> JobResult:
     from graph.connection import open_driver
 
     target = resolve_target(settings, start=True)
-    data_dir = data or ensure_marketplace(settings.data_dir, settings.scale, settings.seed)
+    data_dir = data or ensure_marketplace(
+        settings.data_dir, settings.scale, settings.seed, settings.fraud
+    )
     with open_driver(target) as driver:
         scores = evaluate_extraction(driver, data_dir, target.database)
     table = extraction_table(scores)
