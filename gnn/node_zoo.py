@@ -267,6 +267,7 @@ def stack_candidates(inp: ZooInputs, base: list[Candidate]) -> Candidate | None:
         "stack", inp, oof, scores, inputs=[c.entry["name"] for c in base], weights=weights
     )
     entry["valid_protocol"] = f"{folds}-fold out-of-fold on the valid period"
+    entry["blend"] = True
     return Candidate(entry, oof, scores)
 
 
