@@ -47,7 +47,9 @@ def one(fraud: str, seeds: list[int], cfg: Any, driver: Any) -> dict[str, Any]:
 
     reset_database(driver)
     data = ensure_marketplace(ROOT / "var" / "data", "small", 7, fraud)
-    target = Neo4jTarget(uri=cfg.bolt_uri, user="neo4j", password=cfg.password_file.read_text().strip())
+    target = Neo4jTarget(
+        uri=cfg.bolt_uri, user="neo4j", password=cfg.password_file.read_text().strip()
+    )
     run_dir = OUT_DIR / f"fraud-{fraud}"
     run_dir.mkdir(parents=True, exist_ok=True)
     with Stopwatch() as ingest:
