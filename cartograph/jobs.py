@@ -46,7 +46,9 @@ def ingest_job(settings: Settings, data: Path | None, mapping: Path | None) -> J
     )
 
     target = resolve_target(settings, start=True)
-    data_dir = data or ensure_marketplace(settings.data_dir, settings.scale, settings.seed)
+    data_dir = data or ensure_marketplace(
+        settings.data_dir, settings.scale, settings.seed, settings.fraud
+    )
     run_dir = new_run_dir(settings.runs_dir)
     # Enrichment (text extraction, entity resolution) is built for the marketplace's files;
     # a user's own mapping loads without it.
@@ -87,7 +89,9 @@ def evaluate_extraction_job(settings: Settings, data: Path | None) -> JobResult:
     from graph.connection import open_driver
 
     target = resolve_target(settings, start=True)
-    data_dir = data or ensure_marketplace(settings.data_dir, settings.scale, settings.seed)
+    data_dir = data or ensure_marketplace(
+        settings.data_dir, settings.scale, settings.seed, settings.fraud
+    )
     with open_driver(target) as driver:
         scores = evaluate_extraction(driver, data_dir, target.database)
     table = extraction_table(scores)
@@ -124,14 +128,17 @@ def distributed_setup(device: Any) -> tuple[Any, int]:
     return device, dist.get_rank()
 
 
-def train_job(settings: Settings, task: str, seed: int | None) -> JobResult:
+def train_job(
+    settings: Settings, task: str, seed: int | None, seeds: int | None = None
+) -> JobResult:
     """Every model of a task side by side; the one chosen on valid saved as ``latest``. The
     spec is read first, so a bad spec fails before any server is touched."""
     from gnn.tasks import load_task
     from gnn.tasks.runner import resolve_device, train_task
+    from gnn.tasks.spec import with_seeds
     from graph.connection import open_driver
 
-    spec = load_task(task)
+    spec = with_seeds(load_task(task), seeds)
     device, rank = distributed_setup(resolve_device(settings.train.device))
     target = resolve_target(settings, start=rank == 0)
     with open_driver(target) as driver:
@@ -151,13 +158,16 @@ def train_job(settings: Settings, task: str, seed: int | None) -> JobResult:
     return JobResult([*lines, f"report: {run_dir / 'report.md'}"], run_dir)
 
 
-def evaluate_model_job(settings: Settings, task: str, seed: int | None) -> JobResult:
+def evaluate_model_job(
+    settings: Settings, task: str, seed: int | None, seeds: int | None = None
+) -> JobResult:
     """Every model of a task on its split, side by side, with plots; saves no model."""
     from gnn.tasks import load_task
     from gnn.tasks.runner import evaluate_task, resolve_device
+    from gnn.tasks.spec import with_seeds
     from graph.connection import open_driver
 
-    spec = load_task(task)
+    spec = with_seeds(load_task(task), seeds)
     target = resolve_target(settings, start=True)
     with open_driver(target) as driver:
         run = evaluate_task(

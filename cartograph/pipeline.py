@@ -75,11 +75,13 @@ class RunResult:
     timings: dict[str, float] = field(default_factory=dict)
 
 
-def ensure_marketplace(data_root: Path, scale: str, seed: int) -> Path:
-    """Generate the built-in data once per (scale, seed); reuse it while its manifest exists."""
-    out = data_root / f"marketplace-{scale}-seed{seed}"
+def ensure_marketplace(data_root: Path, scale: str, seed: int, fraud: str = "plain") -> Path:
+    """Generate the built-in data once per (scale, seed, fraud); reuse it while its manifest
+    exists."""
+    suffix = "" if fraud == "plain" else f"-{fraud}"
+    out = data_root / f"marketplace-{scale}-seed{seed}{suffix}"
     if not (out / MANIFEST).exists():
-        generate(scale, seed, out)
+        generate(scale, seed, out, fraud)
     return out
 
 
@@ -175,6 +177,7 @@ class DemoConfig:
     pseudonymiser: Pseudonymiser
     scale: str = "small"
     seed: int = 7
+    fraud: str = "plain"
     batch_size: int = 10_000
     er_thresholds: tuple[float, float] = (0.6, 0.4)
     tasks: tuple[str, ...] = DEMO_TASKS
@@ -192,6 +195,7 @@ class DemoConfig:
             pseudonymiser=pseudonymiser,
             scale=settings.scale,
             seed=settings.seed,
+            fraud=settings.fraud,
             batch_size=settings.ingest.batch_size,
             er_thresholds=(settings.ingest.er_user_threshold, settings.ingest.er_product_threshold),
             models_dir=settings.train.models_dir,
@@ -212,7 +216,7 @@ def run_demo(target: Neo4jTarget, cfg: DemoConfig, browser_url: str | None = Non
         with open_driver(target) as driver:
             clear_database(driver, target.database)
     t0 = time.perf_counter()
-    data_dir = ensure_marketplace(cfg.data_root, cfg.scale, cfg.seed)
+    data_dir = ensure_marketplace(cfg.data_root, cfg.scale, cfg.seed, cfg.fraud)
     timings["generate_s"] = round(time.perf_counter() - t0, 3)
     enrichers = default_enrichers(data_dir, cfg.seed, cfg.er_thresholds)
     result, counts, load_s = run_ingest(

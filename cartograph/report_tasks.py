@@ -20,16 +20,25 @@ def _fmt(v: Any) -> str:
     return f"{v:.4f}" if isinstance(v, float) else ("-" if v is None else str(v))
 
 
+def _cell(m: dict[str, Any], key: str, col: str) -> str:
+    """``mean ± std`` when the model ran on several seeds, else the value."""
+    value = _fmt(m.get(key, {}).get(col))
+    std = m.get(f"{key}_std", {}).get(col)
+    return f"{value} ± {std:.4f}" if isinstance(std, float) else value
+
+
 def task_markdown(name: str, entry: dict[str, Any], plots: dict[str, str]) -> str:
     """One task's section: what was run on which data/split/seed, then every model's numbers."""
     models = entry.get("models", [])
     is_link = any("recall@20" in m.get("metrics", {}) for m in models)
     cols = LINK_COLUMNS if is_link else CLASS_COLUMNS
+    valid_col = "ndcg@20" if is_link else "pr_auc"
     rows = [
         [
             f"**{m['name']}**" if m.get("is_gnn") else m["name"],
             "yes" if m.get("is_gnn") else "no",
-            *(_fmt(m.get("metrics", {}).get(c)) for c in cols),
+            _cell(m, "valid_metrics", valid_col),
+            *(_cell(m, "metrics", c) for c in cols),
             m.get("best_epoch", "-"),
             m.get("epochs_run", "-"),
             _fmt(m.get("seconds_per_epoch")),
@@ -47,19 +56,22 @@ def task_markdown(name: str, entry: dict[str, Any], plots: dict[str, str]) -> st
         + (f"; data hash `{entry['data_hash'][:12]}`" if "data_hash" in entry else "")
         + ". Test metrics (models chosen and early-stopped on the valid period only).\n",
         table(
-            ["model", "GNN", *cols, "best epoch", "epochs run", "s/epoch", "wall s", "peak MB"],
+            [
+                "model",
+                "GNN",
+                f"valid {valid_col}",
+                *cols,
+                "best epoch",
+                "epochs run",
+                "s/epoch",
+                "wall s",
+                "peak MB",
+            ],
             rows,
         ),  # peak MB: this model's GPU peak on CUDA, else the process's RSS peak so far
     ]
     if "selection" in entry:
-        parts.append(
-            f"\nChosen on valid: **{entry['selection'].get('best_on_valid')}** "
-            f"({entry['selection'].get('metric')})."
-        )
-        if entry["selection"].get("note"):
-            parts.append(
-                f"Served: {entry['selection'].get('served')}; {entry['selection']['note']}."
-            )
+        parts.append(_selection_line(entry["selection"]))
     cold = [m for m in models if m.get("cold_start")]
     if cold:
         ev = split.get("eval", {}).get("test_cold_start", {})
@@ -80,6 +92,25 @@ def task_markdown(name: str, entry: dict[str, Any], plots: dict[str, str]) -> st
     for title, rel in plots.items():
         parts.append(f"\n![{title}]({rel})")
     return "\n".join(parts) + "\n"
+
+
+def _selection_line(sel: dict[str, Any]) -> str:
+    """Which model won on valid, by how much over the best baseline, and what is served."""
+    line = f"\nChosen on valid: **{sel.get('best_on_valid')}** ({sel.get('metric')})"
+    if "best_baseline_on_valid" in sel:
+        line += (
+            f", {_signed(sel.get('valid_margin_over_baseline'))} on valid and "
+            f"{_signed(sel.get('test_margin_over_baseline'))} on test over the best baseline "
+            f"({sel['best_baseline_on_valid']})"
+        )
+    line += "."
+    if sel.get("note"):
+        line += f" Served: {sel.get('served')}; {sel['note']}."
+    return line
+
+
+def _signed(v: Any) -> str:
+    return f"{v:+.4f}" if isinstance(v, float | int) else "-"
 
 
 def _ablation_table(ab: dict[str, Any], cols: tuple[str, ...]) -> str:

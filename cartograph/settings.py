@@ -11,6 +11,7 @@ underscore only, so field names keep theirs.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 from pydantic import BaseModel, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -115,6 +116,8 @@ class Settings(BaseSettings):
     # Built-in data: generated once per (scale, seed) under data_dir and reused.
     data_dir: Path = PROJECT_ROOT / "var" / "data"
     scale: str = "small"
+    # Built-in fraud: "plain", or "camouflaged" (crews that hide among benign customers).
+    fraud: Literal["plain", "camouflaged"] = "plain"
     # Key for pseudonymising identifiers (ingestion and the API's checkouts share it): hex in
     # the environment, else a 0600 file made once.
     pseudonym_secret: SecretStr | None = None

@@ -5,6 +5,14 @@
 and says nothing to a user, so it is filtered once here, before any submodule imports torch.
 """
 
+import os
+
+# OpenMP threads (torch, LightGBM) sleep instead of spin-waiting between parallel regions. On a
+# machine shared with Neo4j and other jobs, spinning made two-thread training 9-16x slower than
+# one thread (BENCHMARKS.md, "Node-classification zoo"); passive waiting costs little when the
+# machine is idle. Must be set before the OpenMP runtime loads, hence at package import; a
+# user's own setting wins.
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 import warnings
 
 warnings.filterwarnings(

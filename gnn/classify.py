@@ -44,7 +44,7 @@ from gnn.models.node_classifier import NodeClassifier
 class FitResult:
     """A trained classifier and how it got there."""
 
-    model: NodeClassifier
+    model: Any  # NodeClassifier or another module with its interface
     curve: list[dict[str, float]]
     best_epoch: int
     seconds_per_epoch: float
@@ -62,10 +62,13 @@ def build_view(data: HeteroData, spec: ClassifySpec, extra: Tensor | None = None
     return causal_view(data, spec, x, arrival)
 
 
-def new_model(view: View, settings: TrainConfig, train_rows: Tensor) -> NodeClassifier:
-    """A fresh classifier for ``view`` whose input scaling is fitted on the training rows."""
+def new_model(
+    view: View, settings: TrainConfig, train_rows: Tensor, model_cls: type[Any] = NodeClassifier
+) -> Any:
+    """A fresh classifier for ``view`` whose input scaling is fitted on the training rows
+    (``NodeClassifier`` or any module with its constructor, e.g. ``BandPassClassifier``)."""
     x_dims = {t: int(view.x[t].shape[1]) if t in view.x else 0 for t in view.num_nodes}
-    model = NodeClassifier(
+    model = model_cls(
         view.target,
         x_dims,
         view.num_nodes,
@@ -76,7 +79,7 @@ def new_model(view: View, settings: TrainConfig, train_rows: Tensor) -> NodeClas
     )
     for t, scale in model.scale.items():
         rows = train_rows if t == view.target else slice(None)
-        scale.fit(view.x[t][rows])  # type: ignore[operator]
+        scale.fit(view.x[t][rows])
     return model
 
 
@@ -99,6 +102,7 @@ def fit(
     seed: int,
     eval_view: View | None = None,
     epochs: int | None = None,
+    model_cls: type[Any] = NodeClassifier,
 ) -> FitResult:
     """Train on ``fold.train`` (leakage-checked); early-stop on ``fold.eval`` PR-AUC unless
     ``epochs`` is fixed (the refit), keeping the best epoch's weights."""
@@ -106,7 +110,7 @@ def fit(
     train_view = view.subgraph(fold.train) if spec.split == "temporal" else view
     check_no_leakage(train_view, _renumbered(fold, train_view), spec)
     rows = torch.arange(fold.train.numel()) if spec.split == "temporal" else fold.train
-    model = new_model(train_view, settings, rows).to(device)
+    model = new_model(train_view, settings, rows, model_cls).to(device)
     tv, ev = train_view.to(device), (eval_view or view).to(device)
     y = fold.train_y.float().to(device)
     rows_d = rows.to(device)
@@ -152,7 +156,7 @@ def _pos_weight(y: Tensor, setting: str | float) -> float:
 
 
 @torch.no_grad()
-def predict(model: NodeClassifier, view: View, device: torch.device) -> Tensor:
+def predict(model: Any, view: View, device: torch.device) -> Tensor:
     """Probabilities for every target node of ``view`` (CPU float32)."""
     model.eval()
     v = view.to(device)
@@ -162,12 +166,63 @@ def predict(model: NodeClassifier, view: View, device: torch.device) -> Tensor:
 
 
 def score_nodes(
-    model: NodeClassifier, data: HeteroData, view: View, device: torch.device | str = "cpu"
+    model: Any, data: HeteroData, view: View, device: torch.device | str = "cpu"
 ) -> tuple[list[str], np.ndarray]:
     """``(keys, scores)`` for every node of the target label: what is written back to Neo4j."""
     scores = predict(model, view, torch.device(device)).numpy()
     keys = list(data[view.target].node_key) if "node_key" in data[view.target] else []
     return keys, scores
+
+
+@dataclass
+class NeuralRun:
+    """One neural classifier on a split: its report entry, the model that scores the test
+    period, and the scores the zoo compares and stacks (valid rows; every target node)."""
+
+    entry: dict[str, Any]
+    final: FitResult
+    valid_scores: np.ndarray
+    scores: np.ndarray
+
+
+def fit_and_score(
+    data: HeteroData,
+    spec: ClassifySpec,
+    view: View,
+    settings: TrainConfig,
+    seed: int,
+    device: torch.device,
+    model_cls: type[Any] = NodeClassifier,
+    name: str = "gnn-sage",
+) -> NeuralRun:
+    """Fit on the valid fold (early stopping), refit on the test fold for the chosen epochs
+    (temporal), and score both periods."""
+    split = node_split(data, spec)
+    t0 = time.perf_counter()
+    res = fit(view, split.valid, spec, settings, device, seed, model_cls=model_cls)
+    valid_all = predict(res.model, view, device).numpy()
+    final = res
+    if spec.split == "temporal":
+        final = fit(
+            view, split.test, spec, settings, device, seed, epochs=res.best_epoch,
+            model_cls=model_cls,
+        )  # fmt: skip
+    scores = predict(final.model, view, device).numpy()
+    valid_scores = valid_all[split.valid.eval.numpy()]
+    entry = {
+        "name": name,
+        "is_gnn": settings.num_layers > 0,
+        "metrics": binary_metrics(split.test.eval_y.numpy(), scores[split.test.eval.numpy()]),
+        "valid_metrics": binary_metrics(split.valid.eval_y.numpy(), valid_scores),
+        "best_epoch": res.best_epoch,
+        "curve": res.curve,
+        "seconds_per_epoch": res.seconds_per_epoch,
+        "total_seconds": round(time.perf_counter() - t0, 2),
+        "settings": dataclasses.asdict(settings),
+        "relations": ["-".join(et) for et in view.edges],
+        "model": repr(final.model),
+    }
+    return NeuralRun(entry, final, valid_scores, scores)
 
 
 def train_and_evaluate_classifier(
@@ -178,33 +233,7 @@ def train_and_evaluate_classifier(
     device: torch.device | str = "cpu",
     extra: Tensor | None = None,
 ) -> tuple[dict[str, Any], FitResult, View]:
-    """Fit on the valid fold, refit on the test fold (temporal) and report both periods.
-
-    Returns the report entry, the model that scores the test period, and the view it used."""
-    settings = settings or TrainConfig()
-    device = torch.device(device)
-    split = node_split(data, spec)
+    """The GraphSAGE classifier on its own view: report entry, test-period model, view."""
     view = build_view(data, spec, extra)
-    t0 = time.perf_counter()
-    res = fit(view, split.valid, spec, settings, device, seed)
-    valid_scores = predict(res.model, view, device)
-    final = res
-    if spec.split == "temporal":
-        final = fit(view, split.test, spec, settings, device, seed, epochs=res.best_epoch)
-    test_scores = predict(final.model, view, device)
-    entry = {
-        "name": "gnn-sage",
-        "is_gnn": True,
-        "metrics": binary_metrics(split.test.eval_y.numpy(), test_scores[split.test.eval].numpy()),
-        "valid_metrics": binary_metrics(
-            split.valid.eval_y.numpy(), valid_scores[split.valid.eval].numpy()
-        ),
-        "best_epoch": res.best_epoch,
-        "curve": res.curve,
-        "seconds_per_epoch": res.seconds_per_epoch,
-        "total_seconds": round(time.perf_counter() - t0, 2),
-        "settings": dataclasses.asdict(settings),
-        "relations": ["-".join(et) for et in view.edges],
-        "model": repr(final.model),
-    }
-    return entry, final, view
+    run = fit_and_score(data, spec, view, settings or TrainConfig(), seed, torch.device(device))
+    return run.entry, run.final, view

@@ -47,6 +47,8 @@ def property_data(arrays: GraphArrays) -> HeteroData:
     """``HeteroData`` with ``node_key``, one tensor per property, ``time`` and edge indices."""
     data = HeteroData()
     for label, keys in arrays.node_keys.items():
+        if len(keys) == 0:  # a label with no nodes (left by a constraint) is no node type
+            continue
         store = data[label]
         store.node_key = list(keys)
         store.num_nodes = len(keys)
@@ -60,6 +62,8 @@ def property_data(arrays: GraphArrays) -> HeteroData:
         if TIME_PROPERTY in store and torch.isfinite(store[TIME_PROPERTY]).any():
             store.time = store[TIME_PROPERTY]
     for et, edge_index in arrays.edges.items():
+        if edge_index.shape[1] == 0:
+            continue
         store = data[et]
         store.edge_index = torch.from_numpy(edge_index.copy())
         for prop, values in arrays.edge_props.get(et, {}).items():

@@ -13,6 +13,18 @@ from pydantic.dataclasses import dataclass as config_dataclass
 
 from cartograph.errors import CartographError
 
+# The node-classification zoo (``gnn.node_zoo``), in report order; a spec's ``models:`` picks
+# among these names (torch-free here so task specs validate without importing the models).
+NODE_MODELS: tuple[str, ...] = (
+    "logreg",
+    "lightgbm",
+    "lightgbm+graph",
+    "mlp",
+    "gnn-sage",
+    "bwgnn",
+    "stack",
+)
+
 
 class ClassifyError(CartographError):
     """The graph lacks what the classification spec names (label, time, split values)."""

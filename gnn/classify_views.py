@@ -100,11 +100,15 @@ def target_features(data: HeteroData, spec: ClassifySpec) -> tuple[Tensor, list[
 
 
 def numeric_properties(store: object, skip: set[str | None]) -> list[str]:
-    """Per-node float properties of a store, in name order, minus ``skip``."""
+    """Per-node numeric properties of a store, in name order, minus ``skip``. Text (category
+    codes, ``<name>__values`` beside them) is not a feature unless a spec names it: free text
+    such as a split column or an identifier would only teach a model where a row came from."""
     n = int(getattr(store, "num_nodes", 0))
     names = []
     for key, value in store.items():  # type: ignore[attr-defined]
         if key in skip or key.endswith("__values") or not isinstance(value, Tensor):
+            continue
+        if f"{key}__values" in store:  # type: ignore[operator]
             continue
         if value.dim() == 1 and value.numel() == n and value.is_floating_point():
             names.append(key)

@@ -21,6 +21,10 @@ TaskOpt = Annotated[
 SeedOpt = Annotated[
     int | None, typer.Option(help="Overrides the task spec's seed and CARTOGRAPH_SEED.")
 ]
+SeedsOpt = Annotated[
+    int | None,
+    typer.Option(help="Node tasks: run every model on N seeds, report mean ± std (spec `seeds`)."),
+]
 
 
 def handles_errors(fn: F) -> F:

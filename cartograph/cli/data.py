@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -18,16 +19,24 @@ DataOpt = Annotated[
 ]
 
 
+class FraudKind(StrEnum):
+    plain = "plain"
+    camouflaged = "camouflaged"
+
+
 @handles_errors
 def generate(
     out: Annotated[Path, typer.Option(help="Output folder (raw/, truth/, manifest.json).")],
     scale: Annotated[str, typer.Option(help="small | medium | large (>= 1M orders).")] = "small",
     seed: Annotated[int, typer.Option(help="Same seed, same files.")] = 7,
+    fraud: Annotated[
+        FraudKind, typer.Option(help="plain | camouflaged (crews hiding among customers).")
+    ] = FraudKind.plain,
 ) -> None:
     """Write the built-in marketplace's raw exports and its separate ground truth."""
     from testbeds.marketplace import generate as generate_marketplace
 
-    summary = generate_marketplace(scale, seed, out)
+    summary = generate_marketplace(scale, seed, out, fraud.value)
     rows = sum(summary.record_counts.values())
     emit([f"wrote {rows:,} rows to {out} in {summary.elapsed_s:.1f} s"])
 

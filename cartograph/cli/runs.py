@@ -7,15 +7,22 @@ from typing import Annotated
 import typer
 
 from cartograph.cli._base import emit, handles_errors
+from cartograph.cli.data import FraudKind
 from cartograph.settings import Settings
 
 
 @handles_errors
-def demo() -> None:
+def demo(
+    fraud: Annotated[
+        FraudKind | None,
+        typer.Option(help="Built-in fraud: plain | camouflaged (default: CARTOGRAPH_FRAUD)."),
+    ] = None,
+) -> None:
     """The main job on the built-in data: Neo4j, generate, ingest, train, score, report."""
     from cartograph.jobs import demo_job
 
-    emit(demo_job(Settings()))
+    settings = Settings() if fraud is None else Settings(fraud=fraud.value)
+    emit(demo_job(settings))
 
 
 @handles_errors

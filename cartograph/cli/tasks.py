@@ -7,24 +7,26 @@ from typing import Annotated
 
 import typer
 
-from cartograph.cli._base import SeedOpt, TaskOpt, emit, handles_errors
+from cartograph.cli._base import SeedOpt, SeedsOpt, TaskOpt, emit, handles_errors
 from cartograph.settings import Settings
 
 
 @handles_errors
-def train(task: TaskOpt = "recommend", seed: SeedOpt = None) -> None:
+def train(task: TaskOpt = "recommend", seed: SeedOpt = None, seeds: SeedsOpt = None) -> None:
     """Train every model of a task side by side; save the one chosen on valid as `latest`."""
     from cartograph.jobs import train_job
 
-    emit(train_job(Settings(), task, seed).lines)
+    emit(train_job(Settings(), task, seed, seeds).lines)
 
 
 @handles_errors
-def evaluate_model(task: TaskOpt = "recommend", seed: SeedOpt = None) -> None:
+def evaluate_model(
+    task: TaskOpt = "recommend", seed: SeedOpt = None, seeds: SeedsOpt = None
+) -> None:
     """Every model of a task on its split, side by side, with plots; saves no model."""
     from cartograph.jobs import evaluate_model_job
 
-    emit(evaluate_model_job(Settings(), task, seed).lines)
+    emit(evaluate_model_job(Settings(), task, seed, seeds).lines)
 
 
 @handles_errors

@@ -1,10 +1,11 @@
 """Fraud risk on the marketplace graph: orders that end in a chargeback, accounts of one actor.
 
 ``train_and_evaluate_fraud`` runs, on one temporal split with label delay (``gnn.classify``):
-the analysts' rule playbook, LightGBM on tabular order features, LightGBM with time-correct
-graph features (``gnn.graph_features``), and the causal heterogeneous GNN with the same inputs;
-then the account-link task (``gnn.fraud.links``). Every model sees the same periods, labels
-known at each cut, seed and metrics. See docs/gnn-fraud.md.
+the analysts' rule playbook and the node-classification zoo (``gnn.node_zoo``: logistic
+regression and LightGBM on tabular order features, LightGBM with time-correct graph features
+(``gnn.graph_features``), the MLP, the causal heterogeneous GNN and the band-pass GNN with the
+same inputs, and a stack); then the account-link task (``gnn.fraud.links``). Every model sees
+the same periods, labels known at each cut, seed and metrics. See docs/gnn-fraud.md.
 """
 
 from __future__ import annotations
@@ -18,14 +19,14 @@ import numpy as np
 import torch
 from torch_geometric.data import HeteroData
 
-from gnn.classify import FitResult, train_and_evaluate_classifier
+from gnn.classify import FitResult
 from gnn.classify_data import export_property_data
-from gnn.classify_metrics import binary_metrics, pr_curve
-from gnn.classify_spec import ClassifySpec, TrainConfig
-from gnn.classify_split import NodeSplit, describe_split, node_split
+from gnn.classify_metrics import pr_curve
+from gnn.classify_spec import NODE_MODELS, ClassifySpec, TrainConfig
+from gnn.classify_split import describe_split, node_split
 from gnn.classify_views import View
 from gnn.device import pick_device
-from gnn.fraud.baselines import fit_trees, rule_score
+from gnn.fraud.baselines import rule_score
 from gnn.fraud.links import account_links
 from gnn.fraud.tabular import order_tabular
 from gnn.graph_features import GraphFeatureConfig, feature_matrix, graph_features
@@ -89,6 +90,7 @@ class FraudRun:
     report: dict[str, Any]
     gnn: FitResult
     view: View
+    scores: np.ndarray | None = None  # every order, from the model chosen on valid
 
 
 def train_and_evaluate_fraud(
@@ -109,56 +111,84 @@ def run_fraud(
     settings: TrainConfig | None = None,
     truth_dir: Path | None = None,
     spec: ClassifySpec = FRAUD_SPEC,
+    models: list[str] | None = None,
 ) -> FraudRun:
-    """Every model on one split; ``truth_dir`` (optional) only scores the account links."""
+    """Every model on one split; ``truth_dir`` (optional) only scores the account links.
+
+    The zoo of ``gnn.node_zoo`` on the fraud task's own inputs (tabular order features as the
+    node's own, the time-correct graph features as the trees' graph features, the causal view
+    for the neural models), plus the analysts' rules; the GNN (``gnn-sage+graph``) always runs
+    because online order scoring and account links are built on it."""
+    from gnn.classify import build_view, fit_and_score
+    from gnn.node_zoo import FAMILIES, Candidate, ZooInputs, ZooRun, stack_candidates, summarise
+
     dev = pick_device(str(device) if device is not None else None)
+    settings = settings or TrainConfig()
+    wanted = list(NODE_MODELS) if models is None else models
     split = node_split(data, spec)
-    n = int(data[spec.target].num_nodes)
     tab = order_tabular(data, spec.target)
     gf = graph_features(
         data,
         GraphFeatureConfig(event=spec.target, label=spec.label, label_time=spec.label_time or ""),
     )
-    models: list[dict[str, Any]] = [_rules(split, {**tab, **gf}, n)]
-    x_tab, x_all = _stack(tab), _stack({**tab, **gf})
-    for name, x in (("lightgbm", x_tab), ("lightgbm+graph", x_all)):
-        models.append(_trees(name, x, split, seed))
+    x_tab, x_graph = _stack(tab), _stack(gf)
     extra, _ = feature_matrix({**gf, **_prefixed(tab)})
-    entry, gnn, view = train_and_evaluate_classifier(
-        data, _features_spec(spec), settings, seed, dev, extra=extra
+    fspec = _features_spec(spec)
+    view = build_view(data, fspec, extra)
+    inp = ZooInputs(data, fspec, split, view, settings, seed, dev, x_tab, x_graph, x_graph)
+    cands = [_rules(inp, {**tab, **gf})]
+    for name in ("logreg", "lightgbm", "lightgbm+graph", "mlp"):
+        if name in wanted:
+            cands.append(_timed(FAMILIES[name], inp))
+    gnn = fit_and_score(data, fspec, view, settings, seed, dev, name="gnn-sage+graph")
+    gnn.entry.update(_curves(split.test.eval_y.numpy(), gnn.scores[split.test.eval.numpy()]))
+    cands.append(Candidate(gnn.entry, gnn.valid_scores, gnn.scores, gnn.final.model))
+    if "bwgnn" in wanted:
+        cands.append(_timed(FAMILIES["bwgnn"], inp))
+    if "stack" in wanted:
+        stacked = stack_candidates(inp, cands)
+        if stacked is not None:
+            cands.append(stacked)
+    entries, selection = summarise([ZooRun(seed, split, view, cands)])
+    selection["served_online"] = gnn.entry["name"]
+    selection["note"] = (
+        f"stored scores come from {selection['served']} (best on valid); online order scoring "
+        f"and account links use {gnn.entry['name']}, which scores a new order from its "
+        "neighbourhood"
     )
-    entry["name"] = "gnn-sage+graph"
-    test_scores = _gnn_scores(gnn, view, split, dev)
-    entry.update(_curves(split.test.eval_y.numpy(), test_scores))
-    models.append(entry)
-    baselines = [m for m in models if not m["is_gnn"]]
-    best_base = max(baselines, key=lambda m: m["valid_metrics"]["pr_auc"])
+    by_name = {m["name"]: m for m in entries}
     report: dict[str, Any] = {
         "task": "transaction risk: Order is_chargeback (node classification)",
         "seed": seed,
         "device": str(dev),
         "split": describe_split(split),
-        "models": models,
-        "selection": {
-            "metric": "valid pr_auc",
-            "best_baseline_on_valid": best_base["name"],
-            "best_overall_on_valid": max(models, key=lambda m: m["valid_metrics"]["pr_auc"])[
-                "name"
-            ],
-        },
+        "models": entries,
+        "selection": selection,
         "ablation": {
             "graph_features": {
-                "trees_without": models[1]["metrics"],
-                "trees_with": models[2]["metrics"],
+                "lightgbm": {
+                    "without graph features": by_name["lightgbm"]["metrics"],
+                    "with graph features": by_name["lightgbm+graph"]["metrics"],
+                }
             }
+            if "lightgbm" in by_name and "lightgbm+graph" in by_name
+            else {}
         },
         "features": {"tabular": sorted(tab), "graph": sorted(gf)},
     }
+    chosen = next(c for c in cands if c.entry["name"] == selection["served"])
     t0 = time.perf_counter()
-    links = account_links(data, gnn, view, dev, truth_dir)
+    links = account_links(data, gnn.final, view, dev, truth_dir)
     links["seconds"] = round(time.perf_counter() - t0, 2)
     report["account_links"] = links
-    return FraudRun(report, gnn, view)
+    return FraudRun(report, gnn.final, view, chosen.scores)
+
+
+def _timed(family: Any, inp: Any) -> Any:
+    t0 = time.perf_counter()
+    cand = family(inp)
+    cand.entry.setdefault("total_seconds", round(time.perf_counter() - t0, 2))
+    return cand
 
 
 def _features_spec(spec: ClassifySpec) -> ClassifySpec:
@@ -180,37 +210,13 @@ def _stack(feats: dict[str, np.ndarray]) -> np.ndarray:
     return np.stack([feats[k] for k in sorted(feats)], axis=1)
 
 
-def _rules(split: NodeSplit, feats: dict[str, np.ndarray], n: int) -> dict[str, Any]:
+def _rules(inp: Any, feats: dict[str, np.ndarray]) -> Any:
+    from gnn.node_zoo import Candidate, candidate_entry
+
+    n = int(inp.own.shape[0])
     score = rule_score(feats, n)
-    v, t = split.valid, split.test
-    return {
-        "name": "rules",
-        "is_gnn": False,
-        "metrics": binary_metrics(t.eval_y.numpy(), score[t.eval.numpy()]),
-        "valid_metrics": binary_metrics(v.eval_y.numpy(), score[v.eval.numpy()]),
-        **_curves(t.eval_y.numpy(), score[t.eval.numpy()]),
-    }
-
-
-def _trees(name: str, x: np.ndarray, split: NodeSplit, seed: int) -> dict[str, Any]:
-    t0 = time.perf_counter()
-    fitted = fit_trees(x, split.valid, split.test, seed)
-    return {
-        "name": name,
-        "is_gnn": False,
-        "metrics": binary_metrics(split.test.eval_y.numpy(), fitted["test_scores"]),
-        "valid_metrics": binary_metrics(split.valid.eval_y.numpy(), fitted["valid_scores"]),
-        "rounds": fitted["rounds"],
-        "params": fitted["params"],
-        "total_seconds": round(time.perf_counter() - t0, 2),
-        **_curves(split.test.eval_y.numpy(), fitted["test_scores"]),
-    }
-
-
-def _gnn_scores(gnn: FitResult, view: View, split: NodeSplit, dev: torch.device) -> np.ndarray:
-    from gnn.classify import predict
-
-    return predict(gnn.model, view, dev)[split.test.eval].numpy()
+    valid = score[inp.split.valid.eval.numpy()]
+    return Candidate(candidate_entry("rules", inp, valid, score), valid, score)
 
 
 def _curves(y: np.ndarray, score: np.ndarray) -> dict[str, Any]:

@@ -21,20 +21,21 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import torch
 from torch_geometric.data import HeteroData
 
 from gnn.artefacts import Artefact, data_hash
-from gnn.classify import score_nodes, train_and_evaluate_classifier
-from gnn.classify_data import export_property_data
+from gnn.classify import score_nodes
 from gnn.classify_spec import ClassifySpec, TrainConfig
-from gnn.classify_split import describe_split, node_split
+from gnn.classify_split import describe_split
 from gnn.tasks.link import schema
 from gnn.tasks.spec import TaskSpec
 from graph.connection import Driver
 from graph.reader import node_property_keys
 
 LINK_LABEL = "User"
+PAIR_RELATIONSHIP = "LIKELY_SAME_ACTOR"  # the fraud task's scored account pairs
 
 
 @dataclass
@@ -47,6 +48,7 @@ class Study:
     model: Any
     view: Any
     online: dict[str, Any] = dataclasses.field(default_factory=dict)
+    scores: np.ndarray | None = None  # every target node, when the served model is not ``model``
 
 
 Studier = Callable[..., Study]
@@ -81,17 +83,66 @@ def generic_study(
     cspec: ClassifySpec,
     truth_dir: Path | None = None,
 ) -> Study:
-    """Every property of every label (strings become category codes) → the generic GNN."""
-    data = export_property_data(driver, node_property_keys(driver, database), None, database)
-    entry, fit, view = train_and_evaluate_classifier(data, cspec, settings, seed, device)
+    """The whole zoo (``gnn.node_zoo``) on the graph minus every task's outputs; the model
+    best on valid is served, whatever its family."""
+    from gnn.node_zoo import check_models, run_zoo, summarise
+
+    models = check_models(spec.models)
+    data = export_inputs(driver, database, spec)
+    runs = [run_zoo(data, cspec, settings, seed + i, device, models) for i in range(spec.seeds)]
+    entries, selection = summarise(runs)
+    chosen = next(c for c in runs[0].candidates if c.entry["name"] == selection["served"])
     report = {
         "task": f"node classification: {spec.label}.{spec.label_property}",
         "seed": seed,
+        "seeds": [r.seed for r in runs],
         "device": str(device),
-        "split": describe_split(node_split(data, cspec)),
-        "models": [entry],
+        "split": describe_split(runs[0].split),
+        "models": entries,
+        "selection": selection,
+        "features": runs[0].features,
+        "skipped_models": runs[0].skipped,
+        "excluded_outputs": {k: sorted(v) for k, v in written_outputs(spec).items()},
     }
-    return Study(report, data, fit.model, view)
+    return Study(report, data, chosen.model, runs[0].view, scores=chosen.scores)
+
+
+def written_outputs(spec: TaskSpec) -> dict[str, set[str]]:
+    """What any task's write-back puts in the graph (this spec's and every preset's): such
+    labels, properties and relationship types are results, never inputs of a later training."""
+    from gnn.tasks.spec import load_task, preset_names
+    from graph.scores import RISK_BANDS
+
+    specs = [spec, *(load_task(name) for name in preset_names())]
+    props, rels = set(), {PAIR_RELATIONSHIP}
+    for s in specs:
+        if s.kind == "node_classification":
+            props |= {s.write_back.score_property, s.write_back.model_property}
+        else:
+            rels.add(s.write_back.relationship)
+    return {"labels": {name for name, _ in RISK_BANDS}, "properties": props, "relationships": rels}
+
+
+def export_inputs(driver: Driver, database: str, spec: TaskSpec) -> HeteroData:
+    """Every label, relationship type and property of the graph except ``written_outputs``."""
+    from gnn.classify_data import property_data
+    from graph.reader import export_graph, schema_tokens
+
+    out = written_outputs(spec)
+    labels, types = schema_tokens(driver, database)
+    props = {
+        label: [p for p in keys if p not in out["properties"]]
+        for label, keys in node_property_keys(driver, database).items()
+        if label not in out["labels"]
+    }
+    arrays = export_graph(
+        driver,
+        database,
+        labels=[lb for lb in labels if lb not in out["labels"]],
+        rel_types=[t for t in types if t not in out["relationships"]],
+        node_properties=props,
+    )
+    return property_data(arrays)
 
 
 def fraud_study(
@@ -106,10 +157,14 @@ def fraud_study(
 ) -> Study:
     """The marketplace fraud study; its GNN also scores orders online."""
     from gnn.fraud import export_fraud_data, run_fraud
+    from gnn.node_zoo import check_models
 
     data = export_fraud_data(driver, database)
-    fr = run_fraud(data, seed, device, settings, truth_dir, spec=cspec)
-    return Study(fr.report, data, fr.gnn.model, fr.view, _online_inputs(data, fr.report))
+    fr = run_fraud(
+        data, seed, device, settings, truth_dir, spec=cspec, models=check_models(spec.models)
+    )
+    online = _online_inputs(data, fr.report)
+    return Study(fr.report, data, fr.gnn.model, fr.view, online, scores=fr.scores)
 
 
 def run(
@@ -136,7 +191,7 @@ def run(
     pairs = links.pop("pairs", None)
     result: dict[str, Any] = {"report": report, "schema": schema(out.data)}
     if final:
-        result["artefact"] = _artefact(spec, out.data, out.model, out.view, device, pairs)
+        result["artefact"] = _artefact(spec, out, device, pairs)
         _add_online(result["artefact"], out.model, out.view, device, out.online)
     return result
 
@@ -169,23 +224,29 @@ def _add_online(
 
 
 def _artefact(
-    spec: TaskSpec,
-    data: HeteroData,
-    model: Any,
-    view: Any,
-    device: torch.device,
-    pairs: dict[str, list[Any]] | None,
+    spec: TaskSpec, out: Study, device: torch.device, pairs: dict[str, list[Any]] | None
 ) -> Artefact:
-    """Weights + config to rebuild the classifier, a score per node, and scored pairs."""
+    """A score per node from the served model (weights + config when it is a neural
+    network, so online scoring can rebuild it), and scored pairs."""
     assert spec.label
-    keys, scores = score_nodes(model, data, view, device)
-    tensors = {"scores": torch.as_tensor(scores, dtype=torch.float32)}
+    data, model = out.data, out.model
+    served = out.report.get("selection", {}).get("served", "gnn-sage")
+    if out.scores is not None:
+        keys, scores = list(data[spec.label].node_key), out.scores
+    else:
+        keys, scores = score_nodes(model, data, out.view, device)
+    tensors = {"scores": torch.as_tensor(scores, dtype=torch.float64)}
     all_keys: dict[str, list[str]] = {spec.label: [str(k) for k in keys]}
-    manifest: dict[str, Any] = {
-        "kind": spec.kind,
-        "label": spec.label,
-        "classifier_config": model.config(),
+    manifest: dict[str, Any] = {"kind": spec.kind, "label": spec.label, "served": served}
+    entry: dict[str, Any] = next(
+        (m for m in out.report.get("models", []) if m["name"] == served), {}
+    )
+    manifest["served_config"] = {
+        k: entry[k] for k in ("params", "settings", "tuned", "rounds", "weights") if k in entry
     }
+    if model is not None:
+        manifest["classifier_config"] = model.config()
+        manifest["classifier_class"] = type(model).__name__
     if pairs and pairs.get("source_key"):
         user_keys = [str(k) for k in data[LINK_LABEL].node_key]
         index = {k: i for i, k in enumerate(user_keys)}
@@ -197,9 +258,13 @@ def _artefact(
         manifest["pair_label"] = LINK_LABEL
     return Artefact(
         task=spec.name,
-        model="gnn-sage",
+        model=served,
         manifest=manifest,
         tensors=tensors,
         keys=all_keys,
-        weights={k: v.detach().cpu() for k, v in model.state_dict().items()},
+        weights=(
+            {k: v.detach().cpu() for k, v in model.state_dict().items()}
+            if model is not None
+            else None
+        ),
     )

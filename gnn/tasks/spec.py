@@ -21,7 +21,9 @@ relationship types end up in query text (they cannot be parameters).
 for link prediction and ``node`` for node classification. ``train`` is typed per kind: the
 trainer's own config (``gnn.train.TrainConfig`` for link prediction,
 ``gnn.classify_spec.TrainConfig`` for node classification), so a typo is ``[E144]`` naming the
-valid keys, not a traceback from deep inside a trainer.
+valid keys, not a traceback from deep inside a trainer. A node task's ``models:`` picks among the
+registered zoo (``gnn.classify_spec.NODE_MODELS``; an unknown name is ``[E146]``), and
+``seeds: N`` runs the zoo on N seeds and reports mean and std.
 """
 
 from __future__ import annotations
@@ -103,6 +105,16 @@ class WriteBack(_Strict):
     model_property: str = "risk_model"
 
 
+class Tune(_Strict):
+    """A bounded hyperparameter search per model family on the valid period (Optuna TPE).
+    ``trials`` per family; ``time_budget_s`` caps the whole search (split evenly over the
+    families), after which each family keeps its best trial so far. With a time budget the
+    number of trials depends on the machine; with ``trials`` alone the search is repeatable."""
+
+    trials: int = Field(default=20, ge=1, le=500)
+    time_budget_s: float | None = Field(default=None, gt=0)
+
+
 class TaskSpec(_Strict):
     """One learning task on a graph; see the module docstring for an example."""
 
@@ -130,6 +142,8 @@ class TaskSpec(_Strict):
     # both
     split: Split = Field(default_factory=lambda: Split())
     models: tuple[str, ...] | None = None
+    seeds: int = Field(default=1, ge=1, le=20)
+    tune: Tune | None = None
     write_back: WriteBack = Field(default_factory=lambda: WriteBack())
     seed: int | None = None
     train: TrainBlock = Field(default_factory=dict, validate_default=True)
@@ -187,9 +201,18 @@ class TaskSpec(_Strict):
                 _ident(rel, "relationship type")
             if self.interaction.event:
                 _ident(self.interaction.event, "label")
+            if self.seeds != 1 or self.tune is not None:
+                raise ValueError("`seeds` and `tune` are for node_classification tasks")
         else:
             if not (self.label and self.label_property):
                 raise ValueError("node_classification needs `label` and `label_property`")
+            unknown = [m for m in self.models or () if m not in classify_spec.NODE_MODELS]
+            if unknown:
+                raise PydanticCustomError(
+                    "unknown_model",
+                    "unknown model {model} (registered: {valid})",
+                    {"model": repr(unknown[0]), "valid": ", ".join(classify_spec.NODE_MODELS)},
+                )
             for prop in (
                 self.label_property,
                 self.write_back.score_property,
@@ -205,6 +228,19 @@ def _ident(name: str, what: str) -> None:
         check_identifier(name, what)
     except CartographError as exc:
         raise ValueError(exc.message if hasattr(exc, "message") else str(exc)) from None
+
+
+def with_seeds(spec: TaskSpec, seeds: int | None) -> TaskSpec:
+    """``spec`` with ``--seeds N`` applied (node-classification tasks; ``None`` keeps it)."""
+    if seeds is None:
+        return spec
+    if spec.kind != "node_classification" or not 1 <= seeds <= 20:
+        raise ConfigError(
+            f"--seeds {seeds}: repeated seeds are for node-classification tasks, 1 to 20 "
+            f"(task {spec.name!r} is {spec.kind})",
+            code="E147",
+        )
+    return spec.model_copy(update={"seeds": seeds})
 
 
 def preset_names() -> list[str]:
@@ -237,4 +273,6 @@ def load_task(name_or_path: str | Path) -> TaskSpec:
         where = ".".join(str(p) for p in first["loc"]) or "(top level)"
         if first["type"] == "unknown_train_key":
             raise ConfigError(f"task spec {path}: train: {first['msg']}", code="E144") from None
+        if first["type"] == "unknown_model":
+            raise ConfigError(f"task spec {path}: models: {first['msg']}", code="E146") from None
         raise ConfigError(f"task spec {path}: field {where}: {first['msg']}", code="E143") from exc

@@ -6,7 +6,7 @@ import argparse
 from pathlib import Path
 
 from .config import SCALES
-from .generate import generate
+from .generate import FRAUD_KINDS, generate
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -15,8 +15,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--scale", choices=sorted(SCALES), default="small")
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--out", type=Path, required=True)
+    parser.add_argument("--fraud", choices=FRAUD_KINDS, default="plain")
     args = parser.parse_args(argv)
-    summary = generate(args.scale, args.seed, args.out)
+    summary = generate(args.scale, args.seed, args.out, args.fraud)
     for rel, n in summary.record_counts.items():
         print(f"{n:>10}  {rel}")
     print(f"orders: {dict(summary.orders)}  elapsed: {summary.elapsed_s:.1f}s")

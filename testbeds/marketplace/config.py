@@ -44,6 +44,9 @@ class ScaleConfig:
     n_refund_abusers: int  # each abuser: 3-6 orders with false "not received" tickets (~4.5)
     n_promo_devices: int  # each device: 5-12 fresh accounts x 1 promo order (~8.5)
     chunk_orders: int  # orders rendered per streaming chunk (bounds memory at large scale)
+    # Camouflaged fraud (``generate(..., fraud="camouflaged")``): aged accounts, fewer shared
+    # identifiers, ordinary goods, slower timing, real accounts drawn into rings.
+    camouflage: bool = False
 
 
 # Small: the test/CI scale. 2k persons x ~7.5 orders/year mirrors a mid-size shop's active base;

@@ -89,6 +89,7 @@ class FraudContext:
     plan: FraudPlan = field(default_factory=FraudPlan)
     n_synthetic: int = 0
     n_actors: int = 0
+    camouflage: bool = False
 
     def actor(self, prefix: str) -> str:
         """A new actor id (one criminal or crew behind one or more accounts)."""

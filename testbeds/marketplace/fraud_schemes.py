@@ -25,6 +25,9 @@ def _start(ctx: FraudContext, tail_days: int) -> int:
 
 def rings(ctx: FraudContext, n: int) -> None:
     """Fraud rings: shared infrastructure, round-robin devices so every member shares one."""
+    if ctx.camouflage:
+        camouflaged_rings(ctx, n)
+        return
     rnd = ctx.rnd
     for r in range(n):
         ring, actor = f"R{r + 1:04d}", ctx.actor("R")
@@ -54,6 +57,46 @@ def rings(ctx: FraudContext, n: int) -> None:
                     web_only=True,
                 )
                 ctx.plan.add_order(acct, t, ctx.items(plat, True), "ring", detail)
+
+
+def camouflaged_rings(ctx: FraudContext, n: int) -> None:
+    """Rings that hide (CARE-GNN's camouflage, on data we control): members are aged accounts,
+    some of them real customers' accounts the crew took over, each mostly on its own device,
+    card, IP and address; one shared device or card links only a few members; ordinary goods
+    next to resellables; orders spread over four months. Most of a fraudster's neighbours in
+    the graph are then benign, and its own order looks like anyone's."""
+    rnd, pop = ctx.rnd, ctx.pop
+    aged = np.asarray(pop.accounts.created) < END_TS - 200 * DAY
+    platform = np.asarray(pop.accounts.platform)
+    for r in range(n):
+        ring, actor = f"R{r + 1:04d}", ctx.actor("R")
+        size = rnd.randint(3, 8)
+        plat = WEBSHOP if rnd.random() < 0.6 else MARKETPLACE
+        real = np.nonzero(aged & (platform == plat))[0]
+        country = rnd.choice(("GB", "DE", "FR", "NL", "US", "ES"))
+        shared_device, shared_card = browser_id(rnd), card_number(rnd)
+        t0 = _start(ctx, 120)
+        for _ in range(size):
+            if real.size and rnd.random() < 0.3:  # a taken-over real account, with its history
+                acct = int(real[rnd.randrange(real.size)])
+            else:
+                acct = ctx.synthetic_account(plat, t0 - rnd.randint(30, 400) * DAY, country)
+            ctx.plan.add_actor(acct, actor, "ring")
+            person = pop.persons[pop.accounts.person[acct]]
+            home = random_address(country, rnd)
+            for _ in range(rnd.randint(1, 4)):
+                t = min(END_TS, t0 + rnd.randrange(0, 120 * DAY))
+                detail = FraudDetail(
+                    device=shared_device if rnd.random() < 0.2 else person.browsers[0],
+                    ip=ipv4(rnd, country),
+                    card=shared_card if rnd.random() < 0.2 else person.cards[0],
+                    address=home,
+                    chargeback=rnd.random() < 0.85,
+                    ring=ring,
+                    web_only=True,
+                )
+                goods = ctx.items(plat, rnd.random() < 0.5)
+                ctx.plan.add_order(acct, t, goods, "ring", detail)
 
 
 def takeovers(ctx: FraudContext, n: int, legit: OrderTable) -> None:
@@ -100,11 +143,14 @@ def stolen_cards(ctx: FraudContext, n: int) -> None:
         for _ in range(rnd.randint(3, 5)):
             plat = WEBSHOP if rnd.random() < 0.5 else MARKETPLACE
             created = t0 - rnd.randint(0, 3 * DAY)
+            if ctx.camouflage:  # accounts opened long before, used spread over weeks
+                created = t0 - rnd.randint(30, 300) * DAY
             acct = ctx.synthetic_account(plat, created)
             ctx.plan.add_actor(acct, actor, "stolen_card")
             person = pop.persons[pop.accounts.person[acct]]
             for _ in range(rnd.randint(1, 2)):
-                t = min(END_TS, max(created + 300, t0 + rnd.randrange(0, 5 * DAY)))
+                spread = (30 if ctx.camouflage else 5) * DAY
+                t = min(END_TS, max(created + 300, t0 + rnd.randrange(0, spread)))
                 detail = FraudDetail(
                     device=person.browsers[0],
                     ip=ipv4(rnd, None),
@@ -152,9 +198,10 @@ def promo_abuse(ctx: FraudContext, n: int) -> None:
             acct = ctx.synthetic_account(plat, created, country)
             ctx.plan.add_actor(acct, actor, "promo_abuse")
             drop = home if rnd.random() < 0.6 else random_address(country, rnd)
+            hide = ctx.camouflage and rnd.random() < 0.7  # own device and a carrier IP
             detail = FraudDetail(
-                device=device,
-                ip=neighbour_ip(base_ip, rnd),
+                device=browser_id(rnd) if hide else device,
+                ip=ipv4(rnd, country) if hide else neighbour_ip(base_ip, rnd),
                 address=drop,
                 promo=PROMO_FIRST_ORDER,
                 web_only=True,

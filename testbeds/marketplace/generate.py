@@ -6,6 +6,7 @@ always gives byte-identical files and a change in one phase does not reshuffle t
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import time
 from collections.abc import Mapping
@@ -62,7 +63,7 @@ def _world(cfg: ScaleConfig, seed: int) -> tuple[Population, Catalog, OrderTable
     primary = primary_orders(cfg, pop, catalog, gen, rnd)
     legit = concat([primary, follow_up_orders(primary, pop, catalog, rnd)])
     gen, rnd = streams(seed, "fraud")
-    ctx = FraudContext(pop, catalog, tier_choices(catalog), gen, rnd)
+    ctx = FraudContext(pop, catalog, tier_choices(catalog), gen, rnd, camouflage=cfg.camouflage)
     run_all(ctx, cfg, legit)
     table = sort_by_time(concat([legit, ctx.plan.table()]))
     return pop, catalog, table, ctx
@@ -94,6 +95,7 @@ def _manifest(out_dir: Path, cfg: ScaleConfig, seed: int, counts: Mapping[str, i
         "version": GENERATOR_VERSION,
         "scale": cfg.name,
         "seed": seed,
+        **({"fraud": "camouflaged"} if cfg.camouflage else {}),
         "start": iso_date(START_TS),
         "end": iso_date(END_TS),
         "files": files,
@@ -103,13 +105,20 @@ def _manifest(out_dir: Path, cfg: ScaleConfig, seed: int, counts: Mapping[str, i
     return path
 
 
-def generate(scale: str, seed: int, out_dir: Path) -> GenerationSummary:
+FRAUD_KINDS = ("plain", "camouflaged")
+
+
+def generate(scale: str, seed: int, out_dir: Path, fraud: str = "plain") -> GenerationSummary:
     """Generate the raw exports, the truth directory and ``manifest.json`` under ``out_dir``.
 
-    ``scale`` is "small", "medium" or "large"; the same (scale, seed) gives byte-identical files.
+    ``scale`` is "small", "medium" or "large"; the same (scale, seed, fraud) gives byte-identical
+    files. ``fraud="camouflaged"``: rings, stolen-card and promo crews that hide among benign
+    customers (see ``fraud_schemes``), for studying heterophily on data the team controls.
     """
+    if fraud not in FRAUD_KINDS:
+        raise ValueError(f"fraud must be one of {FRAUD_KINDS}, not {fraud!r}")
     started = time.perf_counter()
-    cfg = scale_config(scale)
+    cfg = dataclasses.replace(scale_config(scale), camouflage=fraud == "camouflaged")
     out_dir = Path(out_dir)
     pop, catalog, table, ctx = _world(cfg, seed)
     _, rnd = streams(seed, "ids")

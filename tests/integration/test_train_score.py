@@ -4,6 +4,7 @@ import csv
 from pathlib import Path
 
 from gnn.artefacts import load_artefact, resolve
+from gnn.classify_spec import NODE_MODELS
 from gnn.tasks import load_task
 from gnn.tasks.runner import score_task, train_task
 from graph.connection import Driver, Neo4jTarget
@@ -138,10 +139,13 @@ train: {dim: 16, max_epochs: 30, patience: 10}
 """
 
 
-def test_a_spec_on_a_non_marketplace_graph_trains_and_scores(
+def test_a_spec_on_a_non_marketplace_graph_trains_the_zoo_and_outputs_never_become_inputs(
     driver: Driver, tmp_path: Path
 ) -> None:
-    """A user-user graph with numeric features and a published split: no code changes."""
+    """A user-user graph with numeric features and a published split, no code changes: the
+    whole zoo side by side, the best on valid served; then score (scores, model versions and
+    risk-band labels written back) and train again: identical results, because what a task
+    writes is never read back as an input."""
     from graph.records import NodeRecord, RelRecord
 
     nodes, rels = [], []
@@ -156,28 +160,64 @@ def test_a_spec_on_a_non_marketplace_graph_trains_and_scores(
                     "age_days": float(400 - (i * 11) % 97 - (300 if bad else 0)),
                     "flagged": bad,
                     "split": ("train", "train", "train", "valid", "test")[i % 5],
+                    "nickname": f"user{i}",
                 },
             )
         )
         rels.append(RelRecord("KNOWS", "Account", f"a{i}", "Account", f"a{(i + 4) % 120}"))
-    apply_schema(driver)
     writer = GraphWriter(driver, batch_size=500)
     writer.write_nodes(nodes)
     writer.write_relationships(rels)
     spec_path = tmp_path / "accounts.yaml"
-    spec_path.write_text(SPEC)
+    spec_path.write_text(
+        SPEC.replace("flag_score", "risk_score").replace("flag_model", "risk_model")
+    )
     spec = load_task(spec_path)
     run = train_task(driver, "neo4j", spec, 7, "cpu", tmp_path / "models")  # type: ignore[arg-type]
-    gnn = run.report["models"][0]
-    assert gnn["is_gnn"] and gnn["metrics"]["roc_auc"] > 0.8  # the flag is learnable here
+    models = {m["name"]: m for m in run.report["models"]}
+    assert set(models) == set(NODE_MODELS)
+    valid = {k: m["valid_metrics"]["pr_auc"] for k, m in models.items()}
+    served = run.report["selection"]["served"]
+    assert valid[served] == max(valid.values())
+    assert models["gnn-sage"]["metrics"]["roc_auc"] > 0.8  # the flag is learnable here
     assert run.model_dir is not None
-    score_task(driver, "neo4j", run.model_dir, tmp_path / "scores.csv")
+    art = load_artefact(run.model_dir)
+    assert art.model == served and art.manifest["schema"]["node_types"] == ["Account"]
+    summary = score_task(driver, "neo4j", run.model_dir, tmp_path / "scores.csv")
     rows = list(csv.DictReader((tmp_path / "scores.csv").open()))
     assert list(rows[0]) == ["key", "score"] and len(rows) == 120
     records, _, _ = driver.execute_query(
-        "MATCH (a:Account) RETURN count(a.flag_score), collect(DISTINCT a.flag_model)"
+        "MATCH (a:Account) RETURN count(a.risk_score), collect(DISTINCT a.risk_model)"
     )
-    assert records[0][0] == 120 and records[0][1] == [load_artefact(run.model_dir).version]
+    assert records[0][0] == 120 and records[0][1] == [art.version]
+    assert summary.written.get("bands", {}).get("RiskHigh", 0) >= 1
+    again = train_task(driver, "neo4j", spec, 7, "cpu", tmp_path / "models2")  # type: ignore[arg-type]
+    assert again.report["data_hash"] == run.report["data_hash"]
+    for first, second in zip(run.report["models"], again.report["models"], strict=True):
+        assert first["name"] == second["name"]
+        assert first["metrics"] == second["metrics"], first["name"]
+    assert again.report["features"] == run.report["features"]
+
+
+def test_unknown_node_types_and_schema_of_a_user_graph(driver: Driver, tmp_path: Path) -> None:
+    """Labels with no nodes never enter a model (a saved config lists only what has data)."""
+    from graph.records import NodeRecord
+
+    apply_schema(driver)  # the marketplace constraints: labels that hold no node here
+    writer = GraphWriter(driver, batch_size=500)
+    writer.write_nodes(
+        [
+            NodeRecord("Account", f"a{i}", {"flagged": i % 4 == 0, "logins": float(i % 7),
+                       "split": ("train", "valid", "test")[i % 3]})
+            for i in range(60)
+        ]
+    )  # fmt: skip
+    spec_path = tmp_path / "accounts.yaml"
+    spec_path.write_text(SPEC.replace("train: {", "models: [logreg, mlp]\ntrain: {"))
+    run = train_task(driver, "neo4j", load_task(spec_path), 7, "cpu", tmp_path / "m")  # type: ignore[arg-type]
+    assert [m["name"] for m in run.report["models"]] == ["logreg", "mlp"]
+    art = load_artefact(run.model_dir)  # type: ignore[arg-type]
+    assert art.manifest["schema"]["node_types"] == ["Account"]
 
 
 def test_movielens_preset_through_the_mapping_file(

@@ -26,17 +26,25 @@ def run():  # type: ignore[no-untyped-def]
 
 
 def test_report_has_every_model_with_metrics_and_is_json(run) -> None:  # type: ignore[no-untyped-def]
-    _, result = run
+    data, result = run
     report = result.report
     names = [m["name"] for m in report["models"]]
-    assert names == ["rules", "lightgbm", "lightgbm+graph", "gnn-sage+graph"]
-    assert [m["is_gnn"] for m in report["models"]] == [False, False, False, True]
+    assert names == [
+        "rules", "logreg", "lightgbm", "lightgbm+graph", "mlp", "gnn-sage+graph", "bwgnn", "stack"
+    ]  # fmt: skip
+    assert [m["name"] for m in report["models"] if m["is_gnn"]] == ["gnn-sage+graph", "bwgnn"]
     for m in report["models"]:
         for key in ("roc_auc", "pr_auc", "recall@1%", "recall@5%"):
             assert key in m["metrics"]
     periods = report["split"]["periods"]
     assert periods["test"]["positives"] > 0 and periods["valid"]["positives"] > 0
-    assert set(report["ablation"]["graph_features"]) == {"trees_without", "trees_with"}
+    assert set(report["ablation"]["graph_features"]["lightgbm"]) == {
+        "without graph features", "with graph features"
+    }  # fmt: skip
+    valid = {m["name"]: m["valid_metrics"]["pr_auc"] for m in report["models"]}
+    assert report["selection"]["best_on_valid"] == max(valid, key=lambda k: valid[k])
+    assert report["selection"]["served_online"] == "gnn-sage+graph"
+    assert result.scores is not None and result.scores.shape == (int(data["Order"].num_nodes),)
     json.dumps(report)  # serialisable as-is
 
 

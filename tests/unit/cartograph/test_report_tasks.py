@@ -1,0 +1,57 @@
+"""The Markdown a task's report renders: the chosen model, every model side by side, the
+ablation table, all from the very dict report.json holds."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from cartograph.report_tasks import task_markdown
+
+
+def _model(name: str, valid: float, test: float, gnn: bool = False) -> dict[str, Any]:
+    metrics = {"roc_auc": 0.9, "pr_auc": test, "recall@1%": 0.1, "recall@5%": 0.3}
+    return {"name": name, "is_gnn": gnn, "metrics": metrics, "valid_metrics": {"pr_auc": valid}}
+
+
+def test_fraud_section_names_the_choice_and_renders_the_ablation() -> None:
+    entry = {
+        "task": "transaction risk",
+        "seed": 7,
+        "device": "cpu",
+        "split": {"kind": "temporal, label delay"},
+        "models": [
+            _model("lightgbm", 0.61, 0.60),
+            _model("lightgbm+graph", 0.72, 0.70),
+            _model("bwgnn", 0.75, 0.74, gnn=True),
+        ],
+        "selection": {
+            "metric": "valid pr_auc",
+            "best_on_valid": "bwgnn",
+            "served": "bwgnn",
+            "best_baseline_on_valid": "lightgbm",
+            "valid_margin_over_baseline": 0.14,
+            "test_margin_over_baseline": 0.14,
+            "note": "online scoring uses gnn-sage+graph",
+        },
+        "ablation": {
+            "graph_features": {
+                "lightgbm": {
+                    "without graph features": {"pr_auc": 0.6012},
+                    "with graph features": {"pr_auc": 0.7034},
+                }
+            }
+        },
+    }
+    md = task_markdown("fraud", entry, {})
+    assert "Chosen on valid: **bwgnn** (valid pr_auc), +0.1400 on valid" in md
+    assert "over the best baseline (lightgbm)" in md and "None" not in md
+    assert "| lightgbm | without graph features | - | 0.6012 |" in md
+    assert "| lightgbm | with graph features | - | 0.7034 |" in md
+    assert "| **bwgnn** | yes | 0.7500 |" in md
+
+
+def test_several_seeds_render_mean_and_std() -> None:
+    m = _model("logreg", 0.5, 0.4)
+    m["metrics_std"] = {"pr_auc": 0.0123}
+    entry = {"models": [m], "split": {}, "selection": {"best_on_valid": "logreg"}}
+    assert "0.4000 ± 0.0123" in task_markdown("t", entry, {})
