@@ -36,6 +36,7 @@ class WriteCounts:
     relationships_created: int = 0
     properties_set: int = 0
     missing_endpoints: int = 0
+    write_mode: str = "incremental"  # or "bulk" (graph.bulk: neo4j-admin import into empty)
     by_label: dict[str, int] = field(default_factory=lambda: defaultdict(int))
     by_type: dict[str, int] = field(default_factory=lambda: defaultdict(int))
 

@@ -1,4 +1,4 @@
-"""The columnar parameters the writer sends (no server): one list per property, datetimes as text."""
+"""The columnar parameters the writer sends (no server): a list per property, datetimes as text."""
 
 from datetime import UTC, date, datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
