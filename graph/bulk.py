@@ -139,10 +139,22 @@ class ImportPlan:
         default_factory=dict
     )
     counts: WriteCounts = field(default_factory=WriteCounts)
+    timings: dict[str, float] = field(default_factory=dict)  # seconds per step of bulk_load
+    multiline: bool = False  # a string holds a line break: the importer must parse slower
 
     @property
     def labels(self) -> set[str]:
         return {label for label, _ in self.nodes}
+
+
+def _breaks_lines(key: str, props: dict[str, Any]) -> bool:
+    """Whether a quoted field will span lines. Only then does the import need
+    ``--multiline-fields``, which stops it from splitting a file across threads."""
+    texts = [key, *(v for v in props.values() if isinstance(v, str))]
+    texts += [
+        x for v in props.values() if isinstance(v, list | tuple) for x in v if isinstance(x, str)
+    ]
+    return any("\n" in t or "\r" in t for t in texts)
 
 
 def plan_import(nodes: Iterable[NodeRecord], rels: Iterable[RelRecord]) -> ImportPlan:
@@ -160,6 +172,7 @@ def plan_import(nodes: Iterable[NodeRecord], rels: Iterable[RelRecord]) -> Impor
     for (label, key), props in merged.items():
         kept = {k: v for k, v in props.items() if v is not None}
         plan.nodes.setdefault((label, _kinds(kept, label)), []).append((key, kept))
+        plan.multiline = plan.multiline or _breaks_lines(key, kept)
         counts.properties_set += len(kept)
     counts.nodes_created = len(merged)
     edges: dict[tuple[tuple[str, str, str], str, str], dict[str, Any]] = {}
@@ -267,7 +280,13 @@ def choose_write_mode(
     return "bulk", "managed server, empty database"
 
 
-def run_import(cfg: ServerConfig, database: str, file_args: Sequence[str], folder: Path) -> float:
+def run_import(
+    cfg: ServerConfig,
+    database: str,
+    file_args: Sequence[str],
+    folder: Path,
+    multiline: bool = True,
+) -> float:
     """``neo4j-admin database import full`` from the assembled jars, the server stopped; returns
     its seconds. Strict: a bad row or an unknown endpoint fails the import (E314)."""
     java = find_java()
@@ -282,7 +301,7 @@ def run_import(cfg: ServerConfig, database: str, file_args: Sequence[str], folde
         "full",
         database,
         "--overwrite-destination=true",
-        "--multiline-fields=true",
+        f"--multiline-fields={str(multiline).lower()}",
         "--array-delimiter=U+001F",
         "--skip-bad-relationships=false",
         "--skip-duplicate-nodes=false",
@@ -321,7 +340,9 @@ def bulk_load(
 
     The caller has checked that the database is empty (``choose_write_mode``); it is checked
     again here because the import replaces whatever is there."""
+    t0 = time.perf_counter()
     plan = plan or plan_import(nodes, rels)
+    steps = plan.timings
     with open_driver(target) as driver:
         if not database_is_empty(driver, target.database):
             raise GraphWriteError(
@@ -334,20 +355,30 @@ def bulk_load(
     failed: GraphWriteError | None = None
     try:
         file_args = write_import_files(plan, folder)
+        steps["prepare_s"] = _lap(steps, t0)  # plan, checks, CSV files
         managed.stop(cfg)
+        steps["stop_s"] = _lap(steps, t0)
         try:
-            run_import(cfg, target.database, file_args, folder)
+            run_import(cfg, target.database, file_args, folder, plan.multiline)
         except GraphWriteError as exc:
             failed = exc
         finally:
+            steps["import_s"] = _lap(steps, t0)
             managed.start(cfg)
+            steps["start_s"] = _lap(steps, t0)
     finally:
         shutil.rmtree(folder, ignore_errors=True)
     with open_driver(target) as driver:  # the schema comes back even when the import failed
         _restore_schema(driver, target.database, schema, set() if failed else plan.labels)
+    steps["schema_s"] = _lap(steps, t0)
     if failed is not None:
         raise failed
     return plan.counts
+
+
+def _lap(steps: dict[str, float], t0: float) -> float:
+    """Seconds since the last recorded step (``t0`` for the first): where a bulk load goes."""
+    return round(time.perf_counter() - t0 - sum(steps.values()), 3)
 
 
 def _restore_schema(driver: Driver, database: str, schema: list[str], labels: set[str]) -> None:

@@ -156,11 +156,13 @@ def test_the_import_files_are_deleted_and_were_private(
     seen: list[tuple[Path, int, list[str]]] = []
     real = bulk.run_import
 
-    def spy(cfg: ServerConfig, database: str, args: list[str], folder: Path) -> float:
+    def spy(
+        cfg: ServerConfig, database: str, args: list[str], folder: Path, multiline: bool
+    ) -> float:
         seen.append(
             (folder, folder.stat().st_mode & 0o777, sorted(p.name for p in folder.iterdir()))
         )
-        return real(cfg, database, args, folder)
+        return real(cfg, database, args, folder, multiline)
 
     monkeypatch.setattr(bulk, "run_import", spy)
     plan = plan_import([NodeRecord("User", "u1", {"a": 1})], [])

@@ -49,6 +49,7 @@ def test_plan_merges_like_merge_and_set(tmp_path: Path) -> None:
     c = plan.counts
     assert (c.node_rows, c.nodes_created, c.rel_rows, c.relationships_created) == (4, 3, 3, 1)
     assert c.missing_endpoints == 1 and c.write_mode == "bulk"
+    assert not plan.multiline and plan_import([NodeRecord("U", "u", {"t": "a\nb"})], []).multiline
     args = write_import_files(plan, tmp_path)
     assert args[0] == f"--nodes=User={tmp_path / 'nodes_0.csv'}"
     assert (tmp_path / "nodes_0.csv").read_text() == 'key:ID(User),a:long\n"u1",2\n"u2",3\n'
