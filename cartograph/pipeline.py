@@ -177,6 +177,7 @@ def run_ingest(
     ``server`` is the managed server's config when ``target`` is it: only then can ``auto``
     (or ``bulk``) import into an empty database instead of writing batches."""
     mapping = load_mapping(mapping_path, data_dir)
+    choose_write_mode(write_mode, target, server)  # an impossible --write-mode fails before work
     result = ingest(mapping, pseudonymiser, run_dir / "rejects.csv", enrichers, max_reject_share)
     t0 = time.perf_counter()
     marketplace = mapping_path.resolve() == MARKETPLACE_MAPPING

@@ -4,6 +4,9 @@ UNWIND MERGE) and ``neo4j-admin database import full`` into the emptied test dat
 The bulk path stops and restarts the session's test server; every test here leaves the database
 loaded or empty, as the ``driver`` fixture expects (it empties it before each test)."""
 
+import os
+import subprocess
+import sys
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta, timezone
 from pathlib import Path
@@ -206,3 +209,28 @@ def test_the_marketplace_ingested_both_ways_is_the_same_graph(
         assert _constraints(fresh) == constraints
     assert sum(expected["labels"].values()) == imported.nodes_created > 10_000
     assert imported.missing_endpoints == written.missing_endpoints
+
+
+def test_cli_bulk_on_a_users_neo4j_stops_before_reading(
+    neo4j_target: Neo4jTarget, tmp_path: Path
+) -> None:
+    """``--write-mode bulk`` needs the managed server's files: against any other Neo4j it is a
+    coded error before a row is read, nothing written (exit 1)."""
+    (tmp_path / "users.csv").write_text("id,city\n1,Lyon\n")
+    (tmp_path / "m.yaml").write_text(
+        "version: 1\nsources:\n  users:\n    path: users.csv\n    record_id: id\n"
+        "    nodes:\n      user: {label: Shopper, key: 'shop:{id}'}\n"
+    )
+    env = {
+        **os.environ,
+        "CARTOGRAPH_NEO4J_URI": neo4j_target.uri,
+        "CARTOGRAPH_NEO4J_PASSWORD": neo4j_target.password,
+        "CARTOGRAPH_RUNS_DIR": str(tmp_path / "runs"),
+        "CARTOGRAPH_PSEUDONYM_SECRET": "ab" * 32,
+    }
+    cmd = [sys.executable, "-m", "cartograph.cli", "ingest", "--data", str(tmp_path)]
+    cmd += ["--mapping", str(tmp_path / "m.yaml"), "--write-mode", "bulk"]
+    proc = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=300, check=False)
+    out = proc.stdout + proc.stderr
+    assert proc.returncode == 1 and "[E312]" in out and "Traceback" not in out, out
+    assert not list((tmp_path / "runs").glob("*/rejects.csv"))  # stopped before reading
