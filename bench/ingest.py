@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import csv
 import json
+import os
 import sys
 import time
 from collections import defaultdict
@@ -46,8 +47,10 @@ from bench.common import (
     server_version,
 )
 from graph import server
-from graph.connection import Driver
+from graph.bulk import bulk_load, plan_import
+from graph.connection import Driver, Neo4jTarget, open_driver
 from graph.records import NodeRecord, RelRecord, fill_identifiers
+from graph.server import ServerConfig
 from graph.writer import GraphWriter
 from testbeds.sample import SampleSize, sample_graph
 
@@ -244,6 +247,24 @@ def graphwriter(batch: int) -> tuple[Phase, Phase]:
         GraphWriter(driver, batch_size=batch).write_relationships(data.rels)
 
     return nodes, rels
+
+
+def bulk(cfg: ServerConfig) -> tuple[Phase, Phase]:
+    """``graph.bulk.bulk_load`` as the pipeline runs it into an empty managed database: typed
+    CSVs written, server stopped, ``neo4j-admin database import full``, server started, schema
+    replayed. All of it is the first phase (and timed); the import has no separate rel phase."""
+
+    def everything(driver: Driver, data: Dataset) -> None:
+        password = cfg.password_file.read_text().strip()
+        target = Neo4jTarget(uri=cfg.bolt_uri, user="neo4j", password=password)
+        plan = plan_import(data.nodes, data.rels)  # timed: part of bulk_load when not given
+        bulk_load(cfg, target, data.nodes, data.rels, plan)
+        console.print(f"  bulk steps (s): {plan.timings}")
+
+    def nothing(driver: Driver, data: Dataset) -> None:
+        return None
+
+    return everything, nothing
 
 
 @dataclass(frozen=True)
@@ -541,6 +562,7 @@ class Contender:
     description: str
     nodes: Phase
     rels: Phase
+    restarts_server: bool = False  # bulk: the server's pid changes, its JVM starts cold
 
 
 @dataclass
@@ -597,12 +619,52 @@ def timed_phase(phase: Phase, driver: Driver, data: Dataset, pid: int | None) ->
     return Cost(wall, client, srv, max(0.0, machine_busy_seconds() - all0 - client - srv))
 
 
-def run_contender(c: Contender, driver: Driver, data: Dataset, pid: int | None) -> Result:
+def _children_cpu() -> float:
+    t = os.times()
+    return t.children_user + t.children_system
+
+
+def _is_child(pid: int | None) -> bool:
+    try:
+        return (
+            pid is not None
+            and int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[1])
+            == os.getpid()
+        )
+    except (OSError, ValueError, IndexError):
+        return False
+
+
+def timed_restart_phase(phase: Phase, driver: Driver, data: Dataset, cfg: ServerConfig) -> Cost:
+    """A phase that stops the server, runs ``neo4j-admin`` and starts a new server.
+
+    Server CPU = the old server's CPU during the phase (its whole life is added to this
+    process's reaped-children time when ``stop`` collects it, so its CPU before the phase is
+    taken off) + the import JVM (a reaped child too) + the new server's whole life so far.
+    """
+    old = server.read_pid(cfg)
+    old_before, old_is_child = process_cpu_seconds(old), _is_child(old)
+    cpu0, kids0, all0 = time.process_time(), _children_cpu(), machine_busy_seconds()
+    with Stopwatch() as watch:
+        phase(driver, data)
+    client = time.process_time() - cpu0
+    reaped = _children_cpu() - kids0 - (old_before if old_is_child else 0.0)
+    srv = reaped + process_cpu_seconds(server.read_pid(cfg))
+    return Cost(watch.seconds, client, srv, max(0.0, machine_busy_seconds() - all0 - client - srv))
+
+
+def run_contender(c: Contender, driver: Driver, data: Dataset, cfg: ServerConfig) -> Result:
     """Empty database + schema, nodes then relationships (timed apart), then what was built."""
     reset_s = reset_database(driver)
     console.print(f"[dim]{c.name}: database reset in {reset_s:.1f}s, loading...[/dim]")
-    nodes = timed_phase(c.nodes, driver, data, pid)
-    rels = timed_phase(c.rels, driver, data, pid)
+    if c.restarts_server:
+        nodes = timed_restart_phase(c.nodes, driver, data, cfg)
+        rels = Cost(0.0, 0.0, 0.0, 0.0)
+        driver = open_driver(target_of(cfg))  # new store: the old driver's bookmarks are void
+    else:
+        pid = server.read_pid(cfg)
+        nodes = timed_phase(c.nodes, driver, data, pid)
+        rels = timed_phase(c.rels, driver, data, pid)
     total = nodes + rels
     result = Result(
         c.name,
@@ -616,6 +678,8 @@ def run_contender(c: Contender, driver: Driver, data: Dataset, pid: int | None) 
         graph_counts(driver),
         property_fingerprint(driver),
     )
+    if c.restarts_server:
+        driver.close()
     console.print(
         f"  nodes {nodes.wall:.1f}s  rels {rels.wall:.1f}s  total {result.seconds:.1f}s"
         f"  {result.rate:,.0f} elements/s  (cpu: client {total.client:.1f}s, server "
@@ -670,11 +734,23 @@ def property_fingerprint(driver: Driver) -> list[Any]:
 
 BASELINE = "csv-merge"
 RECOMMENDED = "tuned:columns,iso,dynamic"  # what docs/bench-ingest-notes.md proposes for the writer
-DEFAULT_CONTENDERS = ["csv-merge", "writer", "csv-create", RECOMMENDED]
+DEFAULT_CONTENDERS = ["csv-merge", "writer", "bulk"]
 
 
-def make_contender(name: str, batch: int) -> Contender:
-    """``writer``, ``writer@N`` (batch N), ``csv-merge``, ``csv-create``, ``tuned:SPEC``."""
+def target_of(cfg: ServerConfig) -> Neo4jTarget:
+    return Neo4jTarget(cfg.bolt_uri, "neo4j", cfg.password_file.read_text().strip())
+
+
+def make_contender(name: str, batch: int, cfg: ServerConfig) -> Contender:
+    """``writer``, ``writer@N`` (batch N), ``csv-merge``, ``csv-create``, ``bulk``,
+    ``tuned:SPEC``."""
+    if name == "bulk":
+        return Contender(
+            name,
+            "graph.bulk.bulk_load: CSVs + neo4j-admin database import full + restart + schema",
+            *bulk(cfg),
+            restarts_server=True,
+        )
     if name == "csv-merge":
         return Contender(
             name,
@@ -772,7 +848,7 @@ def print_table(rows: list[Result], repeats: int) -> None:
         table.add_row(*table_row(r))
     console.print(table)
     for r in rows:
-        if r.ratio is not None and r.contender.startswith("writer"):
+        if r.ratio is not None and r.contender.startswith(("writer", "bulk")):
             console.print(
                 f"[bold]{r.contender} / {BASELINE}: {r.ratio:.2f} by wall time, "
                 f"{r.cpu_ratio:.2f} by CPU time[/bold]"
@@ -801,7 +877,7 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
         "--contenders",
         nargs="+",
         default=DEFAULT_CONTENDERS,
-        help="writer, writer@N, csv-merge, csv-create, tuned:SPEC (SPEC: "
+        help="writer, writer@N, csv-merge, csv-create, bulk, tuned:SPEC (SPEC: "
         "batch=N,threads=N,rels=create,sort,server,columns,iso,dynamic,norust)",
     )
     p.add_argument(
@@ -836,28 +912,38 @@ def prepare(args: argparse.Namespace, import_dir: Path) -> Dataset:
     return data
 
 
-def run_all(
-    args: argparse.Namespace, driver: Driver, data: Dataset, pid: int | None
-) -> list[Result]:
+def run_all(args: argparse.Namespace, cfg: ServerConfig, data: Dataset) -> list[Result]:
     """Warm up, then every contender ``repeats`` times, rotating the order each round.
 
     Rotation spreads slow moments of a shared machine (and any drift of the store after repeated
-    deletes) over all contenders instead of always hitting the same one.
+    deletes) over all contenders instead of always hitting the same one. A contender that
+    restarts the server (``bulk``) runs last in its round, and the next round warms the new
+    JVM up again, so no other contender is timed on a cold server. Each contender gets a
+    fresh driver (a restart voids the old one's bookmarks).
     """
-    contenders = [make_contender(name, args.batch_size) for name in args.contenders]
-    if args.warmup:
-        console.print("[dim]warm-up: one untimed load (LOAD CSV, then the writer's nodes)[/dim]")
-        reset_database(driver)
-        csv_nodes(driver, data)
-        csv_rels("CREATE")(driver, data)
-        reset_database(driver)
-        graphwriter(args.batch_size)[0](driver, data)
+    contenders = [make_contender(name, args.batch_size, cfg) for name in args.contenders]
+    steady = [c for c in contenders if not c.restarts_server]
+    restarting = [c for c in contenders if c.restarts_server]
     results: list[Result] = []
     for repeat in range(args.repeats):
-        order = contenders[repeat % len(contenders) :] + contenders[: repeat % len(contenders)]
-        for contender in order:
-            results.append(run_contender(contender, driver, data, pid))
+        if args.warmup and (repeat == 0 or restarting):
+            with open_driver(target_of(cfg)) as driver:
+                warm_up(driver, data, args.batch_size)
+        at = repeat % len(steady) if steady else 0
+        for contender in steady[at:] + steady[:at] + restarting:
+            with open_driver(target_of(cfg)) as driver:
+                results.append(run_contender(contender, driver, data, cfg))
     return results
+
+
+def warm_up(driver: Driver, data: Dataset, batch_size: int) -> None:
+    """One untimed load, so no contender pays for JIT warm-up and store-file growth."""
+    console.print("[dim]warm-up: one untimed load (LOAD CSV, then the writer's nodes)[/dim]")
+    reset_database(driver)
+    csv_nodes(driver, data)
+    csv_rels("CREATE")(driver, data)
+    reset_database(driver)
+    graphwriter(batch_size)[0](driver, data)
 
 
 def save(
@@ -898,7 +984,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             "bolt": cfg.bolt_uri,
         }
         console.print(f"neo4j: {neo4j}")
-        runs = run_all(args, driver, data, server.read_pid(cfg))
+        runs = run_all(args, cfg, data)
     console.print("counts per contender (must all match the generated records):")
     check_counts(runs, data)
     rows = median_runs(runs)

@@ -55,6 +55,11 @@ CODES: dict[str, str] = {
     "E302": "Neo4j became unreachable during a load (committed batches are kept)",
     "E310": "an identifier is not safe for Cypher text or is unknown",
     "E311": "a label, relationship type or property name breaks the identifier rule",
+    "E312": "--write-mode bulk on a Neo4j that is not the managed server",
+    "E313": "--write-mode bulk on a database that already has nodes",
+    "E314": "neo4j-admin database import failed (the database is left empty)",
+    "E315": "a record holds a value the bulk import format cannot store exactly",
+    "E316": "an unknown write mode (auto, bulk or incremental)",
     # E4xx: input records
     "E400": "an input record is invalid (the message names the record and the field)",
     "E401": "a run rejected more of its input than the threshold allows; nothing was loaded",

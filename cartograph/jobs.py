@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -36,14 +36,18 @@ def pick_seed(cli_seed: int | None, spec_seed: int | None, settings: Settings) -
     return spec_seed if spec_seed is not None else settings.seed
 
 
-def ingest_job(settings: Settings, data: Path | None, mapping: Path | None) -> JobResult:
-    """Read → clean → pseudonymise → load one folder of exports, with a report."""
+def ingest_job(
+    settings: Settings, data: Path | None, mapping: Path | None, write_mode: str | None = None
+) -> JobResult:
+    """Read → clean → pseudonymise → load one folder of exports, with a report.
+    ``write_mode`` (auto | bulk | incremental) overrides the setting for this run."""
     from cartograph.pipeline import (
         default_enrichers,
         ensure_marketplace,
         ingest_summary,
         run_ingest,
     )
+    from cartograph.runtime import server_config
 
     target = resolve_target(settings, start=True)
     data_dir = data or ensure_marketplace(
@@ -63,6 +67,8 @@ def ingest_job(settings: Settings, data: Path | None, mapping: Path | None) -> J
         settings.ingest.batch_size,
         enrichers,
         max_reject_share=settings.ingest.max_reject_share,
+        write_mode=write_mode or settings.ingest.write_mode,
+        server=server_config(settings) if target.managed else None,
     )
     summary = ingest_summary(result, counts, load_s)
     report = {
@@ -77,7 +83,7 @@ def ingest_job(settings: Settings, data: Path | None, mapping: Path | None) -> J
     line = (
         f"read {t['read']:,}: loaded {t['loaded']:,}, rejected {t['rejected']:,}, "
         f"duplicates {t['duplicates']:,} (reconciles: {summary['reconciles']}); "
-        f"rejects in {result.rejects_path}"
+        f"rejects in {result.rejects_path}; written by the {counts.write_mode} path"
     )
     return JobResult([line], run_dir)
 
@@ -213,7 +219,9 @@ def demo_job(settings: Settings) -> list[str]:
     target = resolve_target(settings, start=True)
     cfg = server_config(settings)
     browser = cfg.browser_url if target.managed else None
-    result = run_demo(target, DemoConfig.from_settings(settings, pseudonymiser(settings)), browser)
+    demo = DemoConfig.from_settings(settings, pseudonymiser(settings))
+    demo = replace(demo, server=cfg if target.managed else None)
+    result = run_demo(target, demo, browser)
     lines = demo_summary(
         result.report,
         settings.seed,

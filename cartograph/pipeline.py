@@ -25,8 +25,10 @@ from extraction.mapping import load_mapping
 from extraction.pseudonymise import Pseudonymiser
 from gnn.tasks import load_task
 from gnn.tasks.runner import resolve_device, score_task, train_task
+from graph.bulk import BulkUnsupported, bulk_load, choose_write_mode, plan_import
 from graph.connection import Driver, Neo4jTarget, count_by_label, count_by_type, open_driver
 from graph.records import NodeRecord, RelRecord
+from graph.server import ServerConfig
 from graph.writer import GraphWriter, WriteCounts, apply_schema, clear_database
 from testbeds.marketplace import MANIFEST, generate
 
@@ -120,6 +122,45 @@ def load_records(
     return counts
 
 
+def write_records(
+    target: Neo4jTarget,
+    nodes: list[NodeRecord],
+    rels: list[RelRecord],
+    write_mode: str = "auto",
+    server: ServerConfig | None = None,
+    batch_size: int = 10_000,
+    show_progress: bool = True,
+    marketplace_schema: bool = True,
+) -> WriteCounts:
+    """The records into Neo4j by one of two paths that build the same graph
+    (tests/integration/test_bulk.py): ``neo4j-admin database import`` into the empty managed
+    database (``server`` given), or the batched MERGE writer. ``auto`` takes the import when it
+    can, and the writer when a record has no exact import form (``bulk`` says so: E315)."""
+    mode, _ = choose_write_mode(write_mode, target, server)
+    if mode == "bulk" and server is not None:
+        try:
+            plan = plan_import(nodes, rels)
+        except BulkUnsupported:
+            if write_mode == "bulk":
+                raise
+        else:
+            counts = bulk_load(server, target, nodes, rels, plan)
+            if marketplace_schema:
+                with open_driver(target) as driver:
+                    apply_schema(driver, target.database)
+            return counts
+    with open_driver(target) as driver:
+        return load_records(
+            driver,
+            target.database,
+            nodes,
+            rels,
+            batch_size,
+            show_progress,
+            marketplace_schema=marketplace_schema,
+        )
+
+
 def run_ingest(
     target: Neo4jTarget,
     data_dir: Path,
@@ -130,23 +171,28 @@ def run_ingest(
     enrichers: dict[str, Enricher] | None = None,
     show_progress: bool = True,
     max_reject_share: float = 0.5,
+    write_mode: str = "auto",
+    server: ServerConfig | None = None,
 ) -> tuple[IngestResult, WriteCounts, float]:
     """Read → clean → pseudonymise → enrich → load; rejects go to ``run_dir/rejects.csv``.
-    Over ``max_reject_share`` rejected, nothing is loaded (``TooManyRejectsError``, exit 1)."""
+    Over ``max_reject_share`` rejected, nothing is loaded (``TooManyRejectsError``, exit 1).
+    ``server`` is the managed server's config when ``target`` is it: only then can ``auto``
+    (or ``bulk``) import into an empty database instead of writing batches."""
     mapping = load_mapping(mapping_path, data_dir)
+    choose_write_mode(write_mode, target, server)  # an impossible --write-mode fails before work
     result = ingest(mapping, pseudonymiser, run_dir / "rejects.csv", enrichers, max_reject_share)
     t0 = time.perf_counter()
     marketplace = mapping_path.resolve() == MARKETPLACE_MAPPING
-    with open_driver(target) as driver:
-        counts = load_records(
-            driver,
-            target.database,
-            result.nodes,
-            result.rels,
-            batch_size,
-            show_progress,
-            marketplace_schema=marketplace,
-        )
+    counts = write_records(
+        target,
+        result.nodes,
+        result.rels,
+        write_mode,
+        server,
+        batch_size,
+        show_progress,
+        marketplace_schema=marketplace,
+    )
     return result, counts, round(time.perf_counter() - t0, 3)
 
 
@@ -185,6 +231,8 @@ class DemoConfig:
     device: str = "auto"
     task_overrides: dict[str, dict[str, Any]] = field(default_factory=dict)
     show_progress: bool = True
+    write_mode: str = "auto"
+    server: ServerConfig | None = None  # the managed server's config: lets auto bulk-import
 
     @classmethod
     def from_settings(cls, settings: Settings, pseudonymiser: Pseudonymiser) -> DemoConfig:
@@ -200,6 +248,7 @@ class DemoConfig:
             er_thresholds=(settings.ingest.er_user_threshold, settings.ingest.er_product_threshold),
             models_dir=settings.train.models_dir,
             device=settings.train.device,
+            write_mode=settings.ingest.write_mode,
         )
 
 
@@ -228,6 +277,8 @@ def run_demo(target: Neo4jTarget, cfg: DemoConfig, browser_url: str | None = Non
         cfg.batch_size,
         enrichers,
         cfg.show_progress,
+        write_mode=cfg.write_mode,
+        server=cfg.server if target.managed else None,
     )
     timings.update(result.timings, load_s=load_s)
     with open_driver(target) as driver:

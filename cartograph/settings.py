@@ -54,6 +54,10 @@ class IngestSettings(BaseModel):
     # A run rejecting more than this share of its records stops before loading (exit 1): it is
     # almost always a wrong mapping; 1.0 loads whatever survives.
     max_reject_share: float = Field(default=0.5, ge=0, le=1)
+    # How records reach Neo4j: "incremental" is the batched UNWIND MERGE writer (any Neo4j, any
+    # state, idempotent); "bulk" is neo4j-admin database import into the empty managed database
+    # (the server is stopped for it; several times faster); "auto" is bulk exactly then.
+    write_mode: Literal["auto", "bulk", "incremental"] = "auto"
 
 
 class TrainingSettings(BaseModel):

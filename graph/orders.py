@@ -22,7 +22,7 @@ import cypher
 from cartograph.errors import ConflictError, GraphWriteError
 from graph.connection import Driver
 from graph.records import NodeRecord, RelRecord, fill_identifiers
-from graph.writer import GraphWriter, reachable, split_times
+from graph.writer import GraphWriter, node_params, reachable, rel_params, split_times
 
 # Identifier label → (Order relationship, User relationship), as in the marketplace mapping.
 LINKS = {
@@ -125,15 +125,12 @@ def _create(tx: ManagedTransaction, nodes: list[NodeRecord], rels: list[RelRecor
     if record is None or not record["created"]:
         raise ConflictError(_exists(head.key))  # raised inside: the transaction rolls back
     for node in rest:
-        props, times = split_times(node.props)
         query = fill_identifiers(cypher.load("writes/merge_nodes"), label=node.label)
-        tx.run(query, rows=[{"key": node.key, "props": props, "times": times}]).consume()
+        tx.run(query, **node_params([node])).consume()
     for rel in rels:
         start_label, rel_type, end_label = rel.group
         query = fill_identifiers(
             cypher.load("writes/merge_relationships"),
             start_label=start_label, end_label=end_label, type=rel_type,
         )  # fmt: skip
-        props, times = split_times(rel.props)
-        rows = [{"start": rel.start_key, "end": rel.end_key, "props": props, "times": times}]
-        tx.run(query, rows=rows).consume()
+        tx.run(query, **rel_params([rel])).consume()

@@ -11,6 +11,15 @@ import typer
 from cartograph.cli._base import emit, handles_errors
 from cartograph.settings import Settings
 
+
+class WriteModeOpt(StrEnum):
+    """``--write-mode``: how the records reach Neo4j (graph.bulk, graph.writer)."""
+
+    auto = "auto"
+    bulk = "bulk"
+    incremental = "incremental"
+
+
 DataOpt = Annotated[
     Path | None,
     typer.Option(
@@ -45,11 +54,19 @@ def generate(
 def ingest(
     data: DataOpt = None,
     mapping: Annotated[Path | None, typer.Option(help="Mapping file (default: built-in).")] = None,
+    write_mode: Annotated[
+        WriteModeOpt | None,
+        typer.Option(
+            help="bulk: neo4j-admin import into the empty managed database (server restarted); "
+            "incremental: batched MERGE, any Neo4j; auto (default setting): bulk when it can."
+        ),
+    ] = None,
 ) -> None:
     """Read → clean → pseudonymise → load one folder of exports into Neo4j, with a report."""
     from cartograph.jobs import ingest_job
 
-    emit(ingest_job(Settings(), data, mapping).lines)
+    mode = write_mode.value if write_mode is not None else None
+    emit(ingest_job(Settings(), data, mapping, mode).lines)
 
 
 @handles_errors

@@ -116,3 +116,29 @@ def test_datetimes_round_trip_as_zoned_datetimes(driver: Driver) -> None:
     rec = records[0]
     assert rec["t"].startswith("ZONED DATETIME") and rec["n"] == 1
     assert rec["c"].to_native() == when and rec["at"].to_native() == other
+
+
+def test_a_property_a_record_lacks_is_left_alone_and_the_last_record_wins(driver: Driver) -> None:
+    """Batches go as columns per set of property names: a later record without ``city`` keeps the
+    stored city, a later one with ``city`` replaces it, and an explicit None removes it."""
+    writer = GraphWriter(driver, batch_size=2)
+    writer.write_nodes(
+        [NodeRecord("User", "u1", {"city": "Leeds", "n": 1}), NodeRecord("User", "u2", {"n": 5})]
+    )
+    writer.write_nodes(
+        [
+            NodeRecord("User", "u1", {"n": 2}),  # no city: left alone
+            NodeRecord("User", "u2", {"city": "York", "n": 6}),
+            NodeRecord("User", "u2", {"n": 7}),  # other shape, same key: applied after
+            NodeRecord("User", "u3", {"city": "Hull"}),
+            NodeRecord("User", "u3", {"city": None}),  # explicit None removes
+        ]
+    )
+    records, _, _ = driver.execute_query(
+        "MATCH (u:User) RETURN u.key AS k, u.city AS city, u.n AS n ORDER BY k"
+    )
+    assert [(r["k"], r["city"], r["n"]) for r in records] == [
+        ("u1", "Leeds", 2),
+        ("u2", "York", 7),
+        ("u3", None, None),
+    ]

@@ -1,0 +1,65 @@
+"""The bulk import's files, planned without a server: MERGE semantics and exact cells."""
+
+from datetime import UTC, date, datetime, timedelta, timezone
+from pathlib import Path
+
+import pytest
+
+from cartograph.errors import SchemaError
+from graph.bulk import BulkUnsupported, cell, plan_import, value_kind, write_import_files
+from graph.records import NodeRecord, RelRecord
+
+
+def test_cells_say_empty_string_apart_from_no_value() -> None:
+    assert cell(None) == "" and cell("") == '""'
+    assert cell('a "b", c\nd') == '"a ""b"", c\nd"'
+    assert cell(True) == "true" and cell(3) == "3" and cell(0.1 + 0.2) == "0.30000000000000004"
+    at = datetime(2025, 1, 2, 3, 4, 5, tzinfo=timezone(timedelta(hours=-5)))
+    assert cell(at) == "2025-01-02T03:04:05-05:00" and cell(date(2020, 2, 29)) == "2020-02-29"
+    assert cell(["x", "y"]) == '"x\x1fy"'
+
+
+@pytest.mark.parametrize(
+    ("value", "kind"),
+    [
+        (True, "boolean"), (1, "long"), (1.5, "double"), ("s", "string"),
+        (datetime(2025, 1, 1, tzinfo=UTC), "datetime"), (datetime(2025, 1, 1), "localdatetime"),
+        (date(2025, 1, 1), "date"), ([1, 2], "long[]"), (["a"], "string[]"),
+        ([], None), ([1, "a"], None), (float("nan"), None), (2**70, None), (b"x", None),
+        (["a\x1fb"], None),
+    ],
+)  # fmt: skip
+def test_value_kinds_are_those_the_driver_would_store(value: object, kind: str | None) -> None:
+    assert value_kind(value) == kind
+
+
+def test_plan_merges_like_merge_and_set(tmp_path: Path) -> None:
+    nodes = [
+        NodeRecord("User", "u1", {"a": 1, "b": "x"}),
+        NodeRecord("User", "u1", {"a": 2, "b": None}),  # later wins; None removes
+        NodeRecord("User", "u2", {"a": 3}),
+        NodeRecord("Order", "o1"),
+    ]
+    rels = [
+        RelRecord("PLACED", "User", "u1", "Order", "o1", {"n": 1}),
+        RelRecord("PLACED", "User", "u1", "Order", "o1", {"m": 2}),  # one edge, both props
+        RelRecord("PLACED", "User", "u9", "Order", "o1"),  # no such user: dropped, counted
+    ]
+    plan = plan_import(nodes, rels)
+    c = plan.counts
+    assert (c.node_rows, c.nodes_created, c.rel_rows, c.relationships_created) == (4, 3, 3, 1)
+    assert c.missing_endpoints == 1 and c.write_mode == "bulk"
+    assert not plan.multiline and plan_import([NodeRecord("U", "u", {"t": "a\nb"})], []).multiline
+    args = write_import_files(plan, tmp_path)
+    assert args[0] == f"--nodes=User={tmp_path / 'nodes_0.csv'}"
+    assert (tmp_path / "nodes_0.csv").read_text() == 'key:ID(User),a:long\n"u1",2\n"u2",3\n'
+    assert (tmp_path / "rels_0.csv").read_text() == (
+        ':START_ID(User),:END_ID(Order),m:long,n:long\n"u1","o1",2,1\n'
+    )
+
+
+def test_values_without_an_exact_import_form_stop_the_plan() -> None:
+    with pytest.raises(BulkUnsupported, match="E315"):
+        plan_import([NodeRecord("User", "u1", {"raw": b"\x00"})], [])
+    with pytest.raises(SchemaError, match="E311"):
+        plan_import([NodeRecord("Bad Label", "k")], [])
