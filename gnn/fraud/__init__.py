@@ -91,6 +91,7 @@ class FraudRun:
     gnn: FitResult
     view: View
     scores: np.ndarray | None = None  # every order, from the model chosen on valid
+    zoo: Any = None  # the ``gnn.node_zoo.ZooRun`` behind ``report["models"]``
 
 
 def train_and_evaluate_fraud(
@@ -112,6 +113,7 @@ def run_fraud(
     truth_dir: Path | None = None,
     spec: ClassifySpec = FRAUD_SPEC,
     models: list[str] | None = None,
+    tune: Any | None = None,
 ) -> FraudRun:
     """Every model on one split; ``truth_dir`` (optional) only scores the account links.
 
@@ -120,7 +122,21 @@ def run_fraud(
     for the neural models), plus the analysts' rules; the GNN (``gnn-sage+graph``) always runs
     because online order scoring and account links are built on it."""
     from gnn.classify import build_view, fit_and_score
-    from gnn.node_zoo import FAMILIES, Candidate, ZooInputs, ZooRun, stack_candidates, summarise
+    from gnn.node_zoo import (
+        FAMILIES,
+        Candidate,
+        ZooInputs,
+        ZooRun,
+        stack_candidates,
+        summarise,
+        tune_family,
+    )
+
+    def family(name: str, inp: ZooInputs) -> Candidate:
+        if tune is None:
+            return FAMILIES[name](inp)
+        budget = tune.time_budget_s / len(NODE_MODELS) if tune.time_budget_s else None
+        return tune_family(name, inp, tune.trials, budget)
 
     dev = pick_device(str(device) if device is not None else None)
     settings = settings or TrainConfig()
@@ -139,23 +155,20 @@ def run_fraud(
     cands = [_rules(inp, {**tab, **gf})]
     for name in ("logreg", "lightgbm", "lightgbm+graph", "mlp"):
         if name in wanted:
-            cands.append(_timed(FAMILIES[name], inp))
+            cands.append(_timed(lambda i, n=name: family(n, i), inp))
     gnn = fit_and_score(data, fspec, view, settings, seed, dev, name="gnn-sage+graph")
     gnn.entry.update(_curves(split.test.eval_y.numpy(), gnn.scores[split.test.eval.numpy()]))
     cands.append(Candidate(gnn.entry, gnn.valid_scores, gnn.scores, gnn.final.model))
     if "bwgnn" in wanted:
-        cands.append(_timed(FAMILIES["bwgnn"], inp))
+        cands.append(_timed(lambda i: family("bwgnn", i), inp))
     if "stack" in wanted:
         stacked = stack_candidates(inp, cands)
         if stacked is not None:
             cands.append(stacked)
-    entries, selection = summarise([ZooRun(seed, split, view, cands)])
+    zoo = ZooRun(seed, split, view, cands)
+    entries, selection = summarise([zoo])
     selection["served_online"] = gnn.entry["name"]
-    selection["note"] = (
-        f"stored scores come from {selection['served']} (best on valid); online order scoring "
-        f"and account links use {gnn.entry['name']}, which scores a new order from its "
-        "neighbourhood"
-    )
+    selection["note"] = online_note(selection["served"], gnn.entry["name"])
     by_name = {m["name"]: m for m in entries}
     report: dict[str, Any] = {
         "task": "transaction risk: Order is_chargeback (node classification)",
@@ -181,7 +194,15 @@ def run_fraud(
     links = account_links(data, gnn.final, view, dev, truth_dir)
     links["seconds"] = round(time.perf_counter() - t0, 2)
     report["account_links"] = links
-    return FraudRun(report, gnn.final, view, chosen.scores)
+    return FraudRun(report, gnn.final, view, chosen.scores, zoo)
+
+
+def online_note(served: str, online: str) -> str:
+    """Why the stored scores and the online scores may come from two models."""
+    return (
+        f"stored scores come from {served} (best on valid); online order scoring and account "
+        f"links use {online}, which scores a new order from its neighbourhood"
+    )
 
 
 def _timed(family: Any, inp: Any) -> Any:

@@ -94,3 +94,22 @@ def test_explanation_names_the_shared_card(run) -> None:  # type: ignore[no-unty
     assert out["links"], "a ring order has older ring orders to hear from"
     assert {link["relationship"] for link in out["links"]} & {"PAID_WITH", "PLACED_FROM"}
     assert "$key" in out["cypher"] and out["parameters"]["key"] == keys[ring_order]
+
+
+def test_seeds_and_tuning_reach_the_fraud_study() -> None:
+    """``run_fraud`` keeps its zoo so a task with ``seeds: N`` averages it; ``tune`` searches."""
+    from gnn.node_zoo import summarise
+    from gnn.tasks.spec import Tune
+
+    nodes, rels = toy_fraud_records(users=60, rings=8, seed=5)
+    data = property_data(records_to_arrays(nodes, rels, FRAUD_NODE_PROPERTIES))
+    settings = TrainConfig(dim=8, max_epochs=4, patience=2)
+    runs = [
+        run_fraud(data, seed=s, device="cpu", settings=settings, models=["logreg", "lightgbm"],
+                  tune=Tune(trials=2))
+        for s in (1, 2)
+    ]  # fmt: skip
+    entries, sel = summarise([r.zoo for r in runs])
+    assert [e["name"] for e in entries][:3] == ["rules", "logreg", "lightgbm"]
+    assert entries[1]["seeds"] == [1, 2] and "mean of 2 seeds" in sel["metric"]
+    assert runs[0].report["models"][1]["tuned"]["trials"] == 2
