@@ -28,6 +28,12 @@ DataOpt = Annotated[
 ]
 
 
+class Scale(StrEnum):
+    small = "small"
+    medium = "medium"
+    large = "large"
+
+
 class FraudKind(StrEnum):
     plain = "plain"
     camouflaged = "camouflaged"

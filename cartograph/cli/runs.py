@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 
 from cartograph.cli._base import emit, handles_errors
-from cartograph.cli.data import FraudKind
+from cartograph.cli.data import FraudKind, Scale
 from cartograph.settings import Settings
 
 
@@ -17,11 +17,21 @@ def demo(
         FraudKind | None,
         typer.Option(help="Built-in fraud: plain | camouflaged (default: CARTOGRAPH_FRAUD)."),
     ] = None,
+    scale: Annotated[
+        Scale | None,
+        typer.Option(
+            help="Built-in data size: small | medium | large (default: CARTOGRAPH_SCALE)."
+        ),
+    ] = None,
 ) -> None:
     """The main job on the built-in data: Neo4j, generate, ingest, train, score, report."""
     from cartograph.jobs import demo_job
 
-    settings = Settings() if fraud is None else Settings(fraud=fraud.value)
+    settings = Settings()
+    if fraud is not None:
+        settings.fraud = fraud.value
+    if scale is not None:
+        settings.scale = scale.value
     emit(demo_job(settings))
 
 
