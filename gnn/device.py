@@ -21,10 +21,10 @@ def pick_device(prefer: str | None = None) -> torch.device:
     return torch.device("cuda" if torch.cuda.is_available() else "cpu")
 
 
-def autocast(device: torch.device, enabled: bool = True) -> AbstractContextManager[object]:
+def autocast(device: torch.device | str, enabled: bool = True) -> AbstractContextManager[object]:
     """Mixed precision on CUDA (bfloat16), a no-op on CPU so CPU results stay exact and
     deterministic. Use around forward passes and the loss, never around ``optimizer.step``."""
-    if enabled and device.type == "cuda":
+    if enabled and torch.device(device).type == "cuda":
         return torch.autocast(device_type="cuda", dtype=torch.bfloat16)
     return nullcontext()
 

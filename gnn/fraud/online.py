@@ -121,7 +121,8 @@ class OnlineFraudModel:
         self.names: list[str] = list(online["feature_names"])
         self.categories: dict[str, list[str]] = dict(online.get("categories", {}))
         self.x, self.hidden = art.tensors["x"], art.tensors["hidden"]
-        self.scores = art.tensors["scores"]
+        # the classifier's own batch scores (older artefacts: the stored scores were its own)
+        self.scores = art.tensors.get("online_scores", art.tensors["scores"])
         self.keys = art.keys[self.label]
         self.rows = {k: i for i, k in enumerate(self.keys)}
         self.col = {n: j for j, n in enumerate(self.names)}

@@ -234,10 +234,14 @@ def _add_online(
     these stored states, which a newer order cannot change (the view is causal)."""
     if not online:
         return
+    from gnn.classify import predict
     from gnn.fraud.online import layer_states
 
     art.tensors["x"] = view.x[view.target].float().cpu()
     art.tensors["hidden"] = layer_states(model, view, device)
+    # the online model's own batch scores: what online scoring must agree with (the stored
+    # ``scores`` come from the model chosen on valid, which may be another family)
+    art.tensors["online_scores"] = predict(model, view, device).double()
     art.tensors["time"] = view.time.double().cpu()
     art.manifest["online"] = online
 
