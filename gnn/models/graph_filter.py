@@ -14,6 +14,9 @@ There is nothing to train, so it costs one sparse SVD and is a strong, cheap ref
 trained models. Built on ``scipy.sparse``: no dense users x items or items x items matrix is ever
 made; :meth:`GraphFilterCF.__call__` scores a block of users with sparse-dense products, so
 memory is ``O(block x (users + items + k))`` on top of the interactions and ``V_k``.
+
+:class:`KGGraphFilter` (``kg-gf``) adds one more item-item filter, built from the knowledge
+graph's static item relationships (:func:`item_links`), so items nobody bought yet are scored.
 """
 
 from __future__ import annotations
