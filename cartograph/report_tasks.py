@@ -115,7 +115,7 @@ def _selection_line(sel: dict[str, Any]) -> str:
 def _kg_filter_line(name: str, kg: dict[str, Any]) -> str:
     """The KG graph filter's weight chosen on valid, each weight's valid score, and which item
     relations it propagated over: a reader sees whether the knowledge graph was used at all."""
-    tried = next((v for k, v in kg.items() if k.startswith("valid_")), {})
+    tried: dict[str, Any] = next((v for k, v in kg.items() if k.startswith("valid_")), {})
     metric = next((k.removeprefix("valid_") for k in kg if k.startswith("valid_")), "metric")
     relations = ", ".join(f"{r} ({n})" for r, n in kg.get("relations", {}).items())
     return (

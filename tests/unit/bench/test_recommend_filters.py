@@ -38,3 +38,18 @@ def test_table_shows_cold_start_and_the_kg_weight_chosen_on_valid() -> None:
     assert "| kg-gf | 0.6000 | 0.3000 | 0.6000 | 0.3000 | 0.2500 | 3.00 | 1.5 |" in out
     assert "beta 0.3 chosen on valid (valid R@20 by beta: 0.0: 0.5000, 0.3: 0.6000)" in out
     assert "7 KG entities from Product-MADE_BY-Brand (7)" in out
+
+
+def test_new_items_are_bought_only_at_the_end() -> None:
+    import torch
+
+    from bench.recommend_filters import make_new
+    from gnn.synthetic import toy_purchase_graph
+
+    data = toy_purchase_graph(40, 30, 400, seed=0)
+    before = data["Order", "CONTAINS", "Product"].edge_index.shape[1]
+    assert make_new(data, 0.2, seed=0) == 6
+    ei = data["Order", "CONTAINS", "Product"].edge_index
+    late = torch.quantile(data["Order"].time.double(), 0.95)
+    counts = torch.bincount(ei[1][data["Order"].time[ei[0]] < late], minlength=30)
+    assert int((counts == 0).sum()) >= 6 and ei.shape[1] < before
