@@ -80,6 +80,9 @@ def task_markdown(name: str, entry: dict[str, Any], plots: dict[str, str]) -> st
             f"{ev.get('users', '?')} users, {ev.get('targets', '?')} targets) — recall@20: "
             + ", ".join(f"{m['name']} {_fmt(m['cold_start'].get('recall@20'))}" for m in cold)
         )
+    for m in models:
+        if m.get("kg_filter"):
+            parts.append(_kg_filter_line(m["name"], m["kg_filter"]))
     for title, ab in (entry.get("ablation") or {}).items():
         if not ab:
             continue
@@ -107,6 +110,21 @@ def _selection_line(sel: dict[str, Any]) -> str:
     if sel.get("note"):
         line += f" Served: {sel.get('served')}; {sel['note']}."
     return line
+
+
+def _kg_filter_line(name: str, kg: dict[str, Any]) -> str:
+    """The KG graph filter's weight chosen on valid, each weight's valid score, and which item
+    relations it propagated over: a reader sees whether the knowledge graph was used at all."""
+    tried: dict[str, Any] = next((v for k, v in kg.items() if k.startswith("valid_")), {})
+    metric = next((k.removeprefix("valid_") for k in kg if k.startswith("valid_")), "metric")
+    relations = ", ".join(f"{r} ({n})" for r, n in kg.get("relations", {}).items())
+    return (
+        f"\n{name}: KG weight {kg.get('beta')} chosen on valid {metric} ("
+        + ", ".join(f"{b}: {_fmt(v)}" for b, v in tried.items())
+        + f"; 0 is gf-cf) over {kg.get('entities', 0)} item groups from "
+        + (relations or "no static item relationship")
+        + "."
+    )
 
 
 def _signed(v: Any) -> str:

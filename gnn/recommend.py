@@ -35,14 +35,14 @@ from gnn.device import peak_memory, reset_peak_memory, seed_everything
 from gnn.message_graph import BOUGHT, build_message_graph
 from gnn.metrics import evaluate_ranking
 from gnn.models.encoder import node_specs
-from gnn.models.graph_filter import GraphFilterCF
+from gnn.models.graph_filter import GraphFilterCF, KGGraphFilter, item_links
 from gnn.models.hetero_sage import HeteroSAGE
 from gnn.models.kg_lightgcn import KGLightGCN
 from gnn.split import EvalSet, Interactions, SplitConfig, TemporalSplit, eval_set, temporal_split
 from gnn.train import Checkpoint, TrainConfig, TrainResult, embedding_scorer, fit_bpr
 
 Scorer = Callable[[Tensor], Tensor]
-BASELINES = ("popularity", "item-knn", "gf-cf", "bpr-mf", "lightgcn")
+BASELINES = ("popularity", "item-knn", "gf-cf", "kg-gf", "bpr-mf", "lightgcn")
 GNNS = ("kg-lightgcn", "hetero-sage")
 ALL_MODELS = BASELINES + GNNS
 SELECTION_K = 20  # early stopping and model choice on valid Recall@20 (or the largest K)
@@ -65,8 +65,11 @@ MODEL_ARGS: Mapping[str, Mapping[str, Any]] = MappingProxyType(
         "hetero-sage": {"num_layers": 2, "id_dropout": 0.2},
         # the paper's values (Shen et al. 2021), not tuned here; rank capped below min(U, I)
         "gf-cf": {"alpha": 0.3, "rank": 256},
+        # GF-CF's values plus the KG filter's weight, chosen on valid among ``betas`` (0 is GF-CF)
+        "kg-gf": {"alpha": 0.3, "rank": 256, "betas": (0.0, 0.1, 0.3, 1.0)},
     }
 )
+KG_FILTER = "kg-gf"
 
 
 @dataclass(frozen=True)
@@ -205,10 +208,16 @@ def _run_model(
     def evaluate(scorer: Scorer, ev: EvalSet) -> dict[str, float]:
         return evaluate_ranking(scorer, ev.users, ev.targets, ev.exclude, n_items, cfg.ks)
 
-    gen = seed_everything(seed)
-    valid_scorer, result, model = _fit(name, split, valid, cfg, gen, device, None, evaluate)
-    test_scorer, params, refit = valid_scorer, _num_params(model), None
-    if cfg.refit or model is None:
+    kg_filter: dict[str, Any] = {}
+    if name == KG_FILTER:  # training-free, but its KG weight is chosen on valid
+        valid_scorer, kg_filter = _kg_gf(split, valid, cfg, evaluate)
+        test_scorer, _ = _kg_gf(split, test, cfg, evaluate, kg_filter["beta"])
+        result, model, params, refit = None, None, 0, None
+    else:
+        gen = seed_everything(seed)
+        valid_scorer, result, model = _fit(name, split, valid, cfg, gen, device, None, evaluate)
+        test_scorer, params, refit = valid_scorer, _num_params(model), None
+    if name != KG_FILTER and (cfg.refit or model is None):
         gen = seed_everything(seed)
         epochs = result.best_epoch if result is not None else None
         test_scorer, refit, _ = _fit(name, split, test, cfg, gen, device, epochs, evaluate)
@@ -241,6 +250,8 @@ def _run_model(
         }
     if isinstance(model, KGLightGCN):
         entry["relation_weights"] = model.relation_weights()
+    if kg_filter:
+        entry["kg_filter"] = kg_filter
     return entry
 
 
@@ -366,11 +377,48 @@ def _gf_cf(split: TemporalSplit, fold: Fold, cfg: RecommendConfig) -> Scorer:
     return GraphFilterCF(split.num_users, split.num_items, **args).fit(fold.positives)
 
 
+def _kg_gf(
+    split: TemporalSplit,
+    fold: Fold,
+    cfg: RecommendConfig,
+    evaluate: Callable[[Scorer, EvalSet], dict[str, float]],
+    beta: float | None = None,
+) -> tuple[Scorer, dict[str, Any]]:
+    """``kg-gf`` on ``fold``: GF-CF plus the item-item filter over the static relationships of
+    the items in the fold's graph (those ``split.config.static_rel_types`` names, as for
+    KG-LightGCN). ``beta=None`` (the valid fold) tries every weight of ``betas`` on
+    ``fold.eval`` and keeps the best (the smallest on ties: 0 is GF-CF itself); the test fold
+    gets the weight chosen on valid. Without static item relations it is GF-CF, said so."""
+    args = dict(cfg.model_args.get(KG_FILTER, {}))
+    betas = tuple(float(b) for b in args.pop("betas", (0.0, 0.1, 0.3, 1.0)))
+    sc = split.config
+    links, relations = item_links(fold.graph, sc.item, sc.static_rel_types, exclude=(sc.user,))
+    model = KGGraphFilter(split.num_users, split.num_items, links, beta=0.0, **args)
+    model.fit(fold.positives)
+    info: dict[str, Any] = {"relations": relations, "entities": model.num_entities}
+    if beta is None:
+        metric = selection_metric(cfg)
+        tried = betas if model.num_entities else (0.0,)
+        curve: dict[str, float] = {}
+        for b in tried:
+            model.beta = b
+            curve[str(b)] = round(evaluate(model, fold.eval)[metric], 4)
+        beta = max(tried, key=lambda b: (curve[str(b)], -b))
+        info["valid_" + metric] = curve
+        if not model.num_entities:
+            info["note"] = "no static item relationships in the graph: kg-gf is gf-cf"
+    model.beta = beta
+    info["beta"] = beta
+    return model, info
+
+
 # Training-free models: fitted in one pass on the fold's purchases (counts, a closed-form graph
 # filter), no epochs, nothing stored to serve.
 COUNT_BASELINES: Mapping[str, Callable[[TemporalSplit, Fold, RecommendConfig], Scorer]] = (
     MappingProxyType({"popularity": _popularity, "item-knn": _item_knn, "gf-cf": _gf_cf})
 )
+# kg-gf is training-free too, but fitted by ``_kg_gf`` (its weight is chosen on valid).
+TRAINING_FREE = (*COUNT_BASELINES, KG_FILTER)
 # Embedding models: trained by BPR, their embeddings are what an artefact stores and serves.
 MODEL_BUILDERS: Mapping[str, Callable[..., nn.Module]] = MappingProxyType(
     {
@@ -381,7 +429,7 @@ MODEL_BUILDERS: Mapping[str, Callable[..., nn.Module]] = MappingProxyType(
     }
 )
 EMBEDDING_MODELS = tuple(MODEL_BUILDERS)
-KNOWN_MODELS = (*COUNT_BASELINES, *EMBEDDING_MODELS)
+KNOWN_MODELS = (*TRAINING_FREE, *EMBEDDING_MODELS)
 
 
 def served_note(models: list[dict[str, Any]], metric: str) -> dict[str, str]:

@@ -23,7 +23,7 @@ from torch_geometric.data import HeteroData
 from gnn.device import seed_everything
 from gnn.message_graph import BOUGHT, build_message_graph
 from gnn.recommend import (
-    COUNT_BASELINES,
+    TRAINING_FREE,
     RecommendConfig,
     build_model,
     model_dim,
@@ -67,7 +67,7 @@ def fit_final(
 
     Only embedding models are served (their scores are dot products of stored vectors); the
     count-based baselines have no embeddings to store."""
-    if name in COUNT_BASELINES:
+    if name in TRAINING_FREE:
         raise ValueError(f"{name} is a baseline without embeddings; serve a trained model")
     if refit not in REFITS:
         raise ValueError(f"refit must be one of {', '.join(REFITS)}, not {refit!r}")

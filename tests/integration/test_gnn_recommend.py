@@ -31,6 +31,10 @@ def test_recommendation_runs_on_an_exported_graph(driver: Driver) -> None:
     graph = split["message_graph"]["test"]
     assert graph["edges"]["Product-IN_CATEGORY-Category"] == SIZE.products  # static: kept
     assert "USED_DEVICE" in split["left_out"]["untimed"]  # behaviour without a time: out
+    kg = next(m for m in out["models"] if m["name"] == "kg-gf")["kg_filter"]
+    # the export's static item relationships (brands, categories), never behaviour
+    assert set(kg["relations"]) == {"Product-IN_CATEGORY-Category", "Product-MADE_BY-Brand"}
+    assert not any(r.startswith(("User", "Review", "Order")) for r in kg["relations"])
     for m in out["models"]:
         assert 0.0 <= m["metrics"]["recall@20"] <= 1.0
         if m["train_config"] is not None:

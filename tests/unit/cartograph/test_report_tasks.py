@@ -55,3 +55,21 @@ def test_several_seeds_render_mean_and_std() -> None:
     m["metrics_std"] = {"pr_auc": 0.0123}
     entry = {"models": [m], "split": {}, "selection": {"best_on_valid": "logreg"}}
     assert "0.4000 ± 0.0123" in task_markdown("t", entry, {})
+
+
+def test_link_section_reports_the_kg_filter_weight_chosen_on_valid() -> None:
+    m = {
+        "name": "kg-gf",
+        "is_gnn": False,
+        "metrics": {"recall@20": 0.5},
+        "valid_metrics": {"ndcg@20": 0.3},
+        "kg_filter": {
+            "relations": {"Product-MADE_BY-Brand": 4},
+            "entities": 4,
+            "valid_recall@20": {"0.0": 0.41, "0.3": 0.45},
+            "beta": 0.3,
+        },
+    }
+    md = task_markdown("recommend", {"models": [m], "split": {}}, {})
+    assert "kg-gf: KG weight 0.3 chosen on valid recall@20 (0.0: 0.4100, 0.3: 0.4500" in md
+    assert "over 4 item groups from Product-MADE_BY-Brand (4)." in md
