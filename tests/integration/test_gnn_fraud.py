@@ -11,7 +11,6 @@ from graph.writer import GraphWriter, apply_schema
 
 
 def test_fraud_runs_on_an_exported_graph(driver: Driver) -> None:
-    t0 = time.perf_counter()
     apply_schema(driver)
     nodes, rels = toy_fraud_records(users=60, rings=8, seed=5)
     writer = GraphWriter(driver, batch_size=500)
@@ -25,11 +24,12 @@ def test_fraud_runs_on_an_exported_graph(driver: Driver) -> None:
     result = run_fraud(data, seed=7, device="cpu", settings=settings)
 
     report = result.report
-    assert [m["name"] for m in report["models"]][-1] == "gnn-sage+graph"
+    names = [m["name"] for m in report["models"]]
+    assert names[0] == "rules" and "gnn-sage+graph" in names and "lightgbm+graph" in names
+    assert report["selection"]["best_on_valid"] in names
     assert report["split"]["periods"]["test"]["positives"] > 0
     for m in report["models"]:
         assert 0.0 <= m["metrics"]["roc_auc"] <= 1.0
     keys, scores = score_nodes(result.gnn.model, data, result.view)
     assert len(keys) == len(scores) == len(data["Order"].node_key)
     assert report["account_links"]["candidates"] > 0
-    assert time.perf_counter() - t0 < 60

@@ -13,7 +13,6 @@ SIZE = SampleSize(users=80, products=30, orders=700, rings=2, ring_size=3)
 
 
 def test_recommendation_runs_on_an_exported_graph(driver: Driver) -> None:
-    t0 = time.perf_counter()
     apply_schema(driver)
     nodes, rels = sample_graph(SIZE, seed=11)
     writer = GraphWriter(driver, batch_size=500)
@@ -39,4 +38,3 @@ def test_recommendation_runs_on_an_exported_graph(driver: Driver) -> None:
         assert 0.0 <= m["metrics"]["recall@20"] <= 1.0
         if m["train_config"] is not None:
             assert 1 <= len(m["curve"]) <= 2
-    assert time.perf_counter() - t0 < 60

@@ -29,7 +29,6 @@ WHEELS = PROJECT_ROOT / "var" / "cache" / "wheels"
 def test_movielens_slice_through_the_mapping_and_every_model(
     driver: Driver, tmp_path: Path
 ) -> None:
-    t0 = time.perf_counter()
     source = prepare_movielens(PROJECT_ROOT / "var" / "data", WHEELS, max_ratings=SLICE)
     result = ingest(load_mapping(MAPPING, source), Pseudonymiser(b"t" * 32), tmp_path / "r.csv")
     assert result.counts["ml_ratings"].loaded == SLICE
@@ -62,7 +61,6 @@ def test_movielens_slice_through_the_mapping_and_every_model(
     for m in out["models"]:
         assert 0.0 <= m["metrics"]["recall@20"] <= 1.0
         assert set(m["metrics"]) >= {"recall@10", "recall@20", "ndcg@10", "ndcg@20"}
-    assert time.perf_counter() - t0 < 60
 
 
 def test_a_given_split_property_on_the_relationship_is_read_back(
