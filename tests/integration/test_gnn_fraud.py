@@ -1,7 +1,5 @@
 """Fraud risk end to end on a real Neo4j: write a toy ring marketplace, export, train, evaluate."""
 
-import time
-
 from gnn.classify import score_nodes
 from gnn.classify_spec import TrainConfig
 from gnn.fraud import export_fraud_data, run_fraud

@@ -1,7 +1,5 @@
 """Recommendation end to end on a real Neo4j: load a small graph, export, train, evaluate."""
 
-import time
-
 from gnn.features import export_recommend_data
 from gnn.recommend import ALL_MODELS, RecommendConfig, train_and_evaluate
 from gnn.train import TrainConfig

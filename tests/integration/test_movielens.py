@@ -6,7 +6,6 @@ neither found nor downloaded the test fails (``PublicDataError``): the data set 
 this project promises, so its absence is a failure, not a skip."""
 
 import dataclasses
-import time
 from pathlib import Path
 
 from cartograph.settings import PROJECT_ROOT
