@@ -13,7 +13,7 @@ sampled from the graph (seed 7), so the bench runs whatever models are, or are n
 
 Every run measures, side by side and interleaved, two ceilings of the same app and the real
 routes: ``GET /health`` (a constant through the same middleware: the framework's ceiling on
-this box), ``POST /queries/order_neighbourhood`` (one plain Cypher read: the database's),
+this box), ``POST /analyst/queries/order_neighbourhood`` (one plain Cypher read: the database's),
 recommendations, stored/model order risk and real-time checkout scoring.
 
 * closed loop (default): ``--clients`` concurrent httpx clients send back-to-back for
@@ -22,7 +22,8 @@ recommendations, stored/model order risk and real-time checkout scoring.
   sent on a fixed schedule for ``--seconds`` (after 2 s at the same rate, not recorded)
   whatever the answers do, and latency is counted from each request's *scheduled* time (no
   coordinated omission: a stalled server is charged for the queue it causes). Per rate: sent,
-  ok, errors (non-200, timeouts after ``--timeout``), p50/p99, the p99 ratio to ``/health`` at
+  ok, errors (non-200, timeouts after ``--timeout``, requests not sent because ``--cap`` were
+  already in flight), p50/p99, the p99 ratio to ``/health`` at
   the same rate, and the generator's own send lag (p99) so a late load generator is visible.
 
 Results go to ``bench/out/api.json`` (``api-open.json`` in open-loop mode).
@@ -203,30 +204,44 @@ async def load(url: str, make: Request, clients: int, seconds: float) -> dict[st
 
 
 async def open_loop(
-    url: str, make: Request, rate: float, seconds: float, timeout: float
+    url: str, make: Request, rate: float, seconds: float, timeout: float, cap: int
 ) -> dict[str, Any]:
     """Open loop: one request every ``1 / rate`` s for ``WARM_S + seconds`` whatever the
     answers do; latency from each request's scheduled time, the first ``WARM_S`` unrecorded.
-    Bounded: the run ends ``timeout`` s after the last send at most."""
-    limits = httpx.Limits(max_connections=512, max_keepalive_connections=512)
+
+    At most ``cap`` requests are in flight: one due while ``cap`` are outstanding is not sent
+    and counts as an error (``client_cap``: the server is at least that far behind). Queueing
+    them in httpx instead makes the *generator* the bottleneck (its pool does work per waiting
+    request, so thousands waiting burn the client's CPU and starve the send schedule). Bounded:
+    a request gives up after ``timeout`` s."""
+    limits = httpx.Limits(max_connections=cap, max_keepalive_connections=cap)
     lat: list[float] = []
     lag: list[float] = []
     errors: dict[str, int] = {}
+    in_flight = 0
     async with httpx.AsyncClient(base_url=url, limits=limits, timeout=timeout) as client:
         start = time.perf_counter() + 0.05
         warm = int(rate * WARM_S)
         total = warm + int(rate * seconds)
 
         async def one(i: int) -> None:
+            nonlocal in_flight
             at = start + i / rate
             if (delay := at - time.perf_counter()) > 0:
                 await asyncio.sleep(delay)
+            if in_flight >= cap:
+                if i >= warm:
+                    errors["client_cap"] = errors.get("client_cap", 0) + 1
+                return
+            in_flight += 1
             sent = time.perf_counter()
             try:
                 r = await make(client)
                 ok, why = r.status_code == 200, str(r.status_code)
             except httpx.HTTPError as exc:
                 ok, why = False, type(exc).__name__
+            finally:
+                in_flight -= 1
             if i < warm:
                 return
             lag.append(sent - at)
@@ -256,8 +271,8 @@ def endpoints(
     rnd = random.Random(7)
     out: dict[str, Request] = {
         "ceiling: GET /health (constant)": lambda c: c.get("/health"),
-        "ceiling: POST /queries/order_neighbourhood (Cypher)": lambda c: c.post(
-            "/queries/order_neighbourhood",
+        "ceiling: POST /analyst/queries/order_neighbourhood (Cypher)": lambda c: c.post(
+            "/analyst/queries/order_neighbourhood",
             json={"params": {"order": rnd.choice(orders)}},
             headers=analyst,
         ),
@@ -273,6 +288,12 @@ def endpoints(
             "/orders/score", json=rnd.choice(bodies), headers=service
         )
     return out
+
+
+async def first_answers(url: str, reqs: dict[str, Request]) -> dict[str, int]:
+    """One request per endpoint: a route that answers 404 or 403 would measure nothing."""
+    async with httpx.AsyncClient(base_url=url, timeout=30) as client:
+        return {name: (await make(client)).status_code for name, make in reqs.items()}
 
 
 def ratio(a: Any, b: Any) -> str:
@@ -326,7 +347,8 @@ def main() -> None:
     ap.add_argument("--workers", type=int, default=None, help="`cartograph serve --workers`")
     ap.add_argument("--open-loop", action="store_true")
     ap.add_argument("--rates", default="50,100,200,400", help="offered req/s, comma-separated")
-    ap.add_argument("--timeout", type=float, default=10.0, help="per request, open loop")
+    ap.add_argument("--timeout", type=float, default=5.0, help="per request, open loop")
+    ap.add_argument("--cap", type=int, default=100, help="most requests in flight, open loop")
     ap.add_argument("--bolt-port", type=int, default=7693)
     ap.add_argument("--http-port", type=int, default=7480)
     ap.add_argument("--keep-server", action="store_true")
@@ -359,15 +381,18 @@ def main() -> None:
             if any("order_risk" in m for m in ready.get("models", {})):
                 bodies, rejected = valid_bodies(url, service["X-API-Key"], checkouts(data, 500, 7))
             reqs = endpoints(users, orders, bodies, service, analyst)
+            check = asyncio.run(first_answers(url, reqs))
+            if any(code != 200 for code in check.values()):
+                raise RuntimeError(f"an endpoint does not answer 200 before the load: {check}")
             if args.open_loop:
                 rates = [float(r) for r in args.rates.split(",")]
-                open_results = {
-                    f"{rate:g}": {
-                        name: asyncio.run(open_loop(url, make, rate, seconds, args.timeout))
-                        for name, make in reqs.items()
-                    }
-                    for rate in rates
-                }  # fmt: skip
+                open_results: dict[str, dict[str, dict[str, Any]]] = {}
+                for rate in rates:
+                    for name, make in reqs.items():
+                        r = asyncio.run(open_loop(url, make, rate, seconds, args.timeout, args.cap))
+                        open_results.setdefault(f"{rate:g}", {})[name] = r
+                        print(f"{rate:g} req/s {name}: ok {r['ok']}/{r['sent']}, p99 "
+                              f"{r['p99_ms']} ms", file=sys.stderr, flush=True)  # fmt: skip
             else:
                 results = {name: asyncio.run(load(url, make, args.clients, seconds))
                            for name, make in reqs.items()}  # fmt: skip
