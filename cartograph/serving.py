@@ -43,7 +43,10 @@ def listen_socket(host: str, port: int) -> socket.socket:
     use is ``[E611]``; any other refusal (a privileged port, an address this machine does not
     have) is ``[E613]``, with the system's reason."""
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    sock = socket.socket(family, socket.SOCK_STREAM)
+    # proto must be IPPROTO_TCP, not 0: asyncio sets TCP_NODELAY only on accepted sockets whose
+    # proto says TCP (``asyncio.base_events._set_nodelay``), and without it every response
+    # written in two parts (headers, body) waits ~40 ms for a delayed ACK (Nagle).
+    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as uvicorn: TIME_WAIT is fine
     try:
         sock.bind((host, port))

@@ -176,3 +176,32 @@ def _holds_port(pid: int, port: int) -> bool:
         if target.startswith("socket:[") and target[8:-1] in inodes:
             return True
     return False
+
+
+def test_connections_on_the_bound_socket_get_tcp_nodelay() -> None:
+    """asyncio (so uvicorn) sets TCP_NODELAY on an accepted connection only when the listening
+    socket's proto is TCP; without it a response written as headers then body waits ~40 ms for
+    a delayed ACK (measured: /health p50 44 ms instead of 1 ms)."""
+    import asyncio
+
+    sock = listen_socket("127.0.0.1", 0)
+    port = sock.getsockname()[1]
+    seen: list[int] = []
+
+    async def main() -> None:
+        async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+            conn = writer.get_extra_info("socket")
+            seen.append(conn.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY))
+            writer.close()
+
+        server = await asyncio.start_server(handle, sock=sock)
+        async with server:
+            _, writer = await asyncio.open_connection("127.0.0.1", port)
+            for _ in range(100):
+                if seen:
+                    break
+                await asyncio.sleep(0.02)
+            writer.close()
+
+    asyncio.run(main())
+    assert seen and seen[0] != 0
