@@ -104,7 +104,7 @@ class LiveProvider(StoredScoresProvider):
                 if via is None
                 else Reason(kind="similar_to_purchase", via=via, support=support),
             )
-            for rank, (p, s, via, support) in enumerate(self.rec.top_k(state, k), 1)
+            for rank, (p, s, via, support) in enumerate(self.rec.recommend(user_key, state, k), 1)
         ]
         return Recommendations(user=user_key, model=self.rec.version, items=items)
 

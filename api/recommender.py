@@ -9,10 +9,17 @@ Reasons come from the same space: the purchase most similar to the recommended p
 
 Ranking is ``gnn.score.rank``, the one rule ``cartograph score`` uses too: descending score, ties
 broken by the lower item index; purchases (masked to ``-inf``) are never recommended.
+
+Between model reloads the answer for a user changes only when they buy: ``recommend`` keeps each
+user's masked top-K with its reasons (bounded LRU, ``CACHE_USERS``), and serves any smaller K as
+a prefix of it (the ranking is a total order, so the top 5 are the first 5 of the top 10). A
+reload builds a new ``Recommender`` (an empty cache); ``bought_now`` drops the buyer's entry.
 """
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -25,6 +32,9 @@ from gnn.score import rank
 # A lookup of (exists, bought product keys) for a user the model has not seen.
 Purchases = Callable[[str], tuple[bool, list[str]]]
 SIMILAR = 0.5  # cosine at or above which a purchase counts as support for an item
+# Users whose top-K is kept: at most K=100 (max_k) tuples each, ~10 KB, so ~100 MB at worst.
+CACHE_USERS = 10_000
+Ranked = list[tuple[str, float, str | None, int]]
 
 
 @dataclass
@@ -64,6 +74,9 @@ class Recommender:
             -np.bincount(history[1], minlength=len(self.item_keys)), kind="stable"
         )
         self.overlay: dict[str, UserState] = {}
+        # user -> (K it was computed for, ranked list); routes run on a thread pool: one lock.
+        self.cache: OrderedDict[str, tuple[int, Ranked]] = OrderedDict()
+        self.cache_lock = threading.Lock()
 
     def state(self, user: str, purchases: Purchases) -> UserState | None:
         """The user's vector and purchases; ``None`` for a user that does not exist."""
@@ -92,9 +105,28 @@ class Recommender:
         vector = state.vector
         if state.folded and bought:
             vector = self.item_emb[sorted(bought)].mean(0)
-        self.overlay[user] = UserState(vector, bought, state.folded)
+        with self.cache_lock:
+            self.overlay[user] = UserState(vector, bought, state.folded)
+            self.cache.pop(user, None)
 
-    def top_k(self, state: UserState, k: int) -> list[tuple[str, float, str | None, int]]:
+    def recommend(self, user: str, state: UserState, k: int) -> Ranked:
+        """``top_k`` of ``user`` (whose current state is ``state``), from the cache when a
+        K at least as large was computed since their last purchase."""
+        with self.cache_lock:
+            hit = self.cache.get(user)
+            if hit is not None and hit[0] >= k:
+                self.cache.move_to_end(user)
+                return hit[1][:k]
+        ranked = self.top_k(state, k)
+        with self.cache_lock:
+            if self.overlay.get(user, state) is state:  # not bought meanwhile: still valid
+                self.cache[user] = (k, ranked)
+                self.cache.move_to_end(user)
+                while len(self.cache) > CACHE_USERS:
+                    self.cache.popitem(last=False)
+        return ranked
+
+    def top_k(self, state: UserState, k: int) -> Ranked:
         """``(product, score, most similar purchase, support)`` best first."""
         if state.vector is None:
             ranked = [int(i) for i in self.popular if int(i) not in state.bought][:k]

@@ -1,14 +1,32 @@
-"""Latency and throughput of the HTTP API under a bounded concurrent load on loopback.
+"""Latency and throughput of the HTTP API on loopback, beside the ceilings of the same app.
 
-    .venv/bin/python -m bench.api --models var/models-h5 [--seconds 20] [--clients 50]
+    .venv/bin/python -m bench.api [--models DIR] [--seconds 20] [--clients 50] [--workers N]
+    .venv/bin/python -m bench.api --open-loop [--rates 50,100,200,400] [--seconds 10]
 
-Starts its own Neo4j (``var/neo4j-bench-api``, Bolt 7693, HTTP 7480; never the developer's
-7687), loads the small marketplace (seed 7) into it once with the project's pseudonym secret,
-starts ``cartograph serve`` (live models from ``--models``) on a free loopback port in its own
-process, then for each endpoint runs ``--clients`` concurrent httpx clients for ``--seconds``
-(after a short warm-up) and reports p50/p99 latency, throughput and errors, beside a baseline
-endpoint that answers with plain Cypher lookups (``GET /orders/{key}/risk``: two read queries).
-Results go to ``bench/out/api.json``; docs/serving.md records them.
+Starts its own Neo4j (``var/neo4j-bench-api``, Bolt 7693, HTTP 7480 unless ``--bolt-port`` /
+``--http-port``; never the developer's 7687), loads the small marketplace (seed 7) into it once
+with the project's pseudonym secret, starts ``cartograph serve`` (live models from ``--models``,
+default the settings' ``CARTOGRAPH_TRAIN_MODELS_DIR``: each task's ``latest``; ``--workers``
+passed on) on a free loopback port in its own process. Users (ones who bought) and orders are
+sampled from the graph (seed 7), so the bench runs whatever models are, or are not, loaded:
+``/ready``'s model versions and problems are recorded with the results.
+
+Every run measures, side by side and interleaved, two ceilings of the same app and the real
+routes: ``GET /health`` (a constant through the same middleware: the framework's ceiling on
+this box), ``POST /analyst/queries/order_neighbourhood`` (one plain Cypher read: the database's),
+recommendations, stored/model order risk and real-time checkout scoring.
+
+* closed loop (default): ``--clients`` concurrent httpx clients send back-to-back for
+  ``--seconds`` after a 2 s warm-up; throughput at that concurrency and p50/p99.
+* ``--open-loop``: for each offered rate of ``--rates`` (req/s) and each endpoint, requests are
+  sent on a fixed schedule for ``--seconds`` (after 2 s at the same rate, not recorded)
+  whatever the answers do, and latency is counted from each request's *scheduled* time (no
+  coordinated omission: a stalled server is charged for the queue it causes). Per rate: sent,
+  ok, errors (non-200, timeouts after ``--timeout``, requests not sent because ``--cap`` were
+  already in flight), p50/p99, the p99 ratio to ``/health`` at
+  the same rate, and the generator's own send lag (p99) so a late load generator is visible.
+
+Results go to ``bench/out/api.json`` (``api-open.json`` in open-loop mode).
 """
 
 from __future__ import annotations
@@ -35,20 +53,20 @@ from bench.common import OUT_DIR, ROOT, Machine, Stopwatch, command_line, graph_
 from cartograph.pipeline import run_ingest
 from cartograph.runtime import pseudonymiser
 from cartograph.settings import NEO4J_BROWSER_VERSION, NEO4J_VERSION, Settings
-from gnn.artefacts import load_artefact, resolve
 from graph import server
 from graph.connection import Neo4jTarget, open_driver
 from graph.server import ServerConfig
 from testbeds.marketplace import generate
 
 Request = Callable[[httpx.AsyncClient], Any]
+WARM_S = 2.0
 
 
-def bench_api_server() -> ServerConfig:
+def bench_api_server(bolt_port: int = 7693, http_port: int = 7480) -> ServerConfig:
     return ServerConfig(
         home=ROOT / "var" / "neo4j-bench-api", version=NEO4J_VERSION,
-        browser_version=NEO4J_BROWSER_VERSION, bolt_port=7693, http_port=7480, heap="1g",
-        pagecache="1g",
+        browser_version=NEO4J_BROWSER_VERSION, bolt_port=bolt_port, http_port=http_port,
+        heap="1g", pagecache="1g",
     )  # fmt: skip
 
 
@@ -67,19 +85,44 @@ def load_graph(target: Neo4jTarget, settings: Settings, data: Path) -> dict[str,
         return graph_counts(driver)
 
 
+def sample_keys(target: Neo4jTarget, n: int, seed: int) -> tuple[list[str], list[str]]:
+    """``n`` buyers and ``n`` webshop orders of the graph (seeded): the users a recommender was
+    trained on are buyers, and the orders are the ones the fraud model scored in batch."""
+    with open_driver(target) as driver:
+        users = [
+            r["k"]
+            for r in driver.execute_query(
+                "MATCH (u:User)-[:PLACED]->(:Order) RETURN DISTINCT u.key AS k ORDER BY k"
+            )[0]
+        ]
+        orders = [
+            r["k"]
+            for r in driver.execute_query(
+                "MATCH (o:Order) WHERE o.key STARTS WITH 'webshop:' RETURN o.key AS k ORDER BY k"
+            )[0]
+        ]
+    rnd = random.Random(seed)
+    return rnd.sample(users, min(n, len(users))), rnd.sample(orders, min(n, len(orders)))
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
 
 
-def start_api(env: dict[str, str], port: int) -> subprocess.Popen[bytes]:
+def start_api(env: dict[str, str], port: int, workers: int | None) -> subprocess.Popen[bytes]:
+    """``cartograph serve`` in its own process; returns once ``/health`` answers (``/ready`` may
+    stay 503 when no model is trained for this graph: the bench still measures, and says so)."""
     cli = [sys.executable, "-m", "cartograph.cli", "serve", "--port", str(port)]
+    if workers is not None:
+        cli += ["--workers", str(workers)]
     proc = subprocess.Popen(cli, env=env, cwd=ROOT, stdout=subprocess.DEVNULL)
     deadline = time.monotonic() + 180
     while time.monotonic() < deadline:
         try:
-            if httpx.get(f"http://127.0.0.1:{port}/ready", timeout=5).status_code == 200:
+            if httpx.get(f"http://127.0.0.1:{port}/health", timeout=5).status_code == 200:
+                time.sleep(3 if workers != 1 else 0)  # the other workers finish loading
                 return proc
         except httpx.HTTPError:
             pass
@@ -87,7 +130,7 @@ def start_api(env: dict[str, str], port: int) -> subprocess.Popen[bytes]:
             raise RuntimeError("the API exited during start-up")
         time.sleep(1)
     proc.terminate()
-    raise RuntimeError("the API did not become ready in 180 s")
+    raise RuntimeError("the API did not answer /health in 180 s")
 
 
 def checkouts(data: Path, n: int, seed: int) -> list[dict[str, Any]]:
@@ -129,14 +172,14 @@ def valid_bodies(
     return ok, rejected
 
 
-async def load(url: str, token: str, make: Request, clients: int, seconds: float) -> dict[str, Any]:
-    """``clients`` workers send back-to-back requests for ``seconds`` (after 2 s warm-up)."""
+async def load(url: str, make: Request, clients: int, seconds: float) -> dict[str, Any]:
+    """Closed loop: ``clients`` workers send back-to-back requests for ``seconds`` (after a
+    warm-up)."""
     lat: list[float] = []
     errors: dict[str, int] = {}
     limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
-    async with httpx.AsyncClient(base_url=url, headers={"X-API-Key": token}, limits=limits,
-                                 timeout=30) as client:  # fmt: skip
-        warm_end = time.monotonic() + 2.0
+    async with httpx.AsyncClient(base_url=url, limits=limits, timeout=30) as client:
+        warm_end = time.monotonic() + WARM_S
         end = warm_end + seconds
 
         async def worker() -> None:
@@ -160,88 +203,224 @@ async def load(url: str, token: str, make: Request, clients: int, seconds: float
     }  # fmt: skip
 
 
-def endpoints(
-    users: list[str], orders: list[str], bodies: list[dict[str, Any]]
-) -> dict[str, Request]:
-    rnd = random.Random(7)
+async def open_loop(
+    url: str, make: Request, rate: float, seconds: float, timeout: float, cap: int
+) -> dict[str, Any]:
+    """Open loop: one request every ``1 / rate`` s for ``WARM_S + seconds`` whatever the
+    answers do; latency from each request's scheduled time, the first ``WARM_S`` unrecorded.
+
+    At most ``cap`` requests are in flight: one due while ``cap`` are outstanding is not sent
+    and counts as an error (``client_cap``: the server is at least that far behind). Queueing
+    them in httpx instead makes the *generator* the bottleneck (its pool does work per waiting
+    request, so thousands waiting burn the client's CPU and starve the send schedule). Bounded:
+    a request gives up after ``timeout`` s."""
+    limits = httpx.Limits(max_connections=cap, max_keepalive_connections=cap)
+    lat: list[float] = []
+    lag: list[float] = []
+    errors: dict[str, int] = {}
+    in_flight = 0
+    async with httpx.AsyncClient(base_url=url, limits=limits, timeout=timeout) as client:
+        start = time.perf_counter() + 0.05
+        warm = int(rate * WARM_S)
+        total = warm + int(rate * seconds)
+
+        async def one(i: int) -> None:
+            nonlocal in_flight
+            at = start + i / rate
+            if (delay := at - time.perf_counter()) > 0:
+                await asyncio.sleep(delay)
+            if in_flight >= cap:
+                if i >= warm:
+                    errors["client_cap"] = errors.get("client_cap", 0) + 1
+                return
+            in_flight += 1
+            sent = time.perf_counter()
+            try:
+                r = await make(client)
+                ok, why = r.status_code == 200, str(r.status_code)
+            except httpx.HTTPError as exc:
+                ok, why = False, type(exc).__name__
+            finally:
+                in_flight -= 1
+            if i < warm:
+                return
+            lag.append(sent - at)
+            if ok:
+                lat.append(time.perf_counter() - at)
+            else:
+                errors[why] = errors.get(why, 0) + 1
+
+        await asyncio.gather(*(one(i) for i in range(total)))
+    sent = total - warm
+    pct = percentiles([s * 1000 for s in lat])
     return {
-        "baseline: GET /orders/{key}/risk (Cypher)": lambda c: c.get(
-            f"/orders/{rnd.choice(orders)}/risk"
+        "offered_rps": rate, "sent": sent, "ok": len(lat), "errors": sum(errors.values()),
+        "error_kinds": errors, "ok_rps": round(len(lat) / seconds, 1), **pct,
+        "send_lag_p99_ms": percentiles([s * 1000 for s in lag])["p99_ms"],
+    }  # fmt: skip
+
+
+def endpoints(
+    users: list[str],
+    orders: list[str],
+    bodies: list[dict[str, Any]],
+    service: dict[str, str],
+    analyst: dict[str, str],
+) -> dict[str, Request]:
+    """The measured routes, the two ceilings first (``/health`` is the ratios' base)."""
+    rnd = random.Random(7)
+    out: dict[str, Request] = {
+        "ceiling: GET /health (constant)": lambda c: c.get("/health"),
+        "ceiling: POST /analyst/queries/order_neighbourhood (Cypher)": lambda c: c.post(
+            "/analyst/queries/order_neighbourhood",
+            json={"params": {"order": rnd.choice(orders)}},
+            headers=analyst,
         ),
         "GET /users/{key}/recommendations?k=10": lambda c: c.get(
-            f"/users/{rnd.choice(users)}/recommendations", params={"k": 10}
+            f"/users/{rnd.choice(users)}/recommendations", params={"k": 10}, headers=service
         ),
-        "POST /orders/score (real time)": lambda c: c.post(
-            "/orders/score", json=rnd.choice(bodies)
+        "GET /orders/{key}/risk": lambda c: c.get(
+            f"/orders/{rnd.choice(orders)}/risk", headers=service
         ),
     }
+    if bodies:  # none when no fraud model is loaded (503 E605)
+        out["POST /orders/score (real time)"] = lambda c: c.post(
+            "/orders/score", json=rnd.choice(bodies), headers=service
+        )
+    return out
+
+
+async def first_answers(url: str, reqs: dict[str, Request]) -> dict[str, int]:
+    """One request per endpoint: a route that answers 404 or 403 would measure nothing."""
+    async with httpx.AsyncClient(base_url=url, timeout=30) as client:
+        return {name: (await make(client)).status_code for name, make in reqs.items()}
+
+
+def ratio(a: Any, b: Any) -> str:
+    return f"{a / b:.2f}" if a and b and a == a and b == b else "n/a"
 
 
 def table(results: dict[str, dict[str, Any]]) -> str:
     base = next(iter(results.values()))
-    lines = ["| endpoint | requests | errors | req/s | p50 ms | p99 ms | p50 / base | p99 / base |",
-             "|---|---|---|---|---|---|---|---|"]  # fmt: skip
+    head = "| endpoint | requests | errors | req/s | p50 ms | p99 ms | req/s / base | p99 / base |"
+    lines = [head, "|---|---|---|---|---|---|---|---|"]
     for name, r in results.items():
-        ratio = [r[k] / base[k] if r[k] and base[k] else float("nan") for k in ("p50_ms", "p99_ms")]
         lines.append(
             f"| {name} | {r['requests']} | {r['errors']} | {r['throughput_rps']} | {r['p50_ms']} "
-            f"| {r['p99_ms']} | {ratio[0]:.2f} | {ratio[1]:.2f} |"
+            f"| {r['p99_ms']} | {ratio(r['throughput_rps'], base['throughput_rps'])} "
+            f"| {ratio(r['p99_ms'], base['p99_ms'])} |"
         )
     return "\n".join(lines)
 
 
+def open_table(results: dict[str, dict[str, dict[str, Any]]]) -> str:
+    head = ("| offered req/s | endpoint | sent | ok | errors | ok req/s | p50 ms | p99 ms "
+            "| p99 / health | send lag p99 ms |")  # fmt: skip
+    lines = [head, "|---|---|---|---|---|---|---|---|---|---|"]
+    for rate, by_name in results.items():
+        base = next(iter(by_name.values()))
+        for name, r in by_name.items():
+            lines.append(
+                f"| {rate} | {name} | {r['sent']} | {r['ok']} | {r['errors']} | {r['ok_rps']} "
+                f"| {r['p50_ms']} | {r['p99_ms']} | {ratio(r['p99_ms'], base['p99_ms'])} "
+                f"| {r['send_lag_p99_ms']} |"
+            )
+    return "\n".join(lines)
+
+
 def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--models", type=Path, default=ROOT / "var" / "models-h5")
-    ap.add_argument("--seconds", type=float, default=20.0)
-    ap.add_argument("--clients", type=int, default=50)
-    ap.add_argument("--keep-server", action="store_true")
-    args = ap.parse_args()
-    cfg = bench_api_server()
     settings = Settings()
+    ap = argparse.ArgumentParser(description=(__doc__ or "").split("\n")[0])
+    ap.add_argument(
+        "--models",
+        type=Path,
+        default=settings.train.models_dir,
+        help="models dir (each task's `latest`; default CARTOGRAPH_TRAIN_MODELS_DIR)",
+    )
+    ap.add_argument(
+        "--seconds",
+        type=float,
+        default=None,
+        help="measured seconds per endpoint (per rate in open loop); 20 / 10",
+    )
+    ap.add_argument("--clients", type=int, default=50)
+    ap.add_argument("--workers", type=int, default=None, help="`cartograph serve --workers`")
+    ap.add_argument("--open-loop", action="store_true")
+    ap.add_argument("--rates", default="50,100,200,400", help="offered req/s, comma-separated")
+    ap.add_argument("--timeout", type=float, default=5.0, help="per request, open loop")
+    ap.add_argument("--cap", type=int, default=100, help="most requests in flight, open loop")
+    ap.add_argument("--bolt-port", type=int, default=7693)
+    ap.add_argument("--http-port", type=int, default=7480)
+    ap.add_argument("--keep-server", action="store_true")
+    args = ap.parse_args()  # fmt: skip
+    seconds = args.seconds or (10.0 if args.open_loop else 20.0)
+    cfg = bench_api_server(args.bolt_port, args.http_port)
     data = settings.data_dir / "marketplace-small-seed7"
     password = server.start(cfg)
     target = Neo4jTarget(uri=cfg.bolt_uri, user="neo4j", password=password)
     api: subprocess.Popen[bytes] | None = None
+    machine_start = Machine.here().as_dict()
     try:
         counts = load_graph(target, settings, data)
+        users, orders = sample_keys(target, 500, 7)
         with tempfile.TemporaryDirectory() as tmp:
             keys = Path(tmp) / "keys.json"
-            token = KeyStore(keys).create("service", "bench")[1]
+            store = KeyStore(keys)
+            service = {"X-API-Key": store.create("service", "bench")[1]}
+            analyst = {"X-API-Key": store.create("analyst", "bench")[1]}
             port = free_port()
             env = {**os.environ, "CARTOGRAPH_NEO4J_URI": cfg.bolt_uri,
                    "CARTOGRAPH_NEO4J_PASSWORD": password,
                    "CARTOGRAPH_TRAIN_MODELS_DIR": str(args.models),
                    "CARTOGRAPH_API_KEYS_FILE": str(keys)}  # fmt: skip
-            api = start_api(env, port)
-            rec = load_artefact(resolve(args.models, "recommend"))
-            fraud = load_artefact(resolve(args.models, "fraud"))
-            rnd = random.Random(7)
-            users = rnd.sample(rec.keys[rec.manifest["source"]], 500)
-            orders = rnd.sample([k for k in fraud.keys["Order"] if k.startswith("webshop:")], 500)
-            bodies, rejected = valid_bodies(
-                f"http://127.0.0.1:{port}", token, checkouts(data, 500, 7)
-            )
-            reqs = endpoints(users, orders, bodies)
+            api = start_api(env, port, args.workers)
             url = f"http://127.0.0.1:{port}"
-            results = {name: asyncio.run(load(url, token, make, args.clients, args.seconds))
-                       for name, make in reqs.items()}  # fmt: skip
+            ready = httpx.get(f"{url}/ready", timeout=30).json()
+            bodies: list[dict[str, Any]] = []
+            rejected: dict[str, int] = {}
+            if any("order_risk" in m for m in ready.get("models", {})):
+                bodies, rejected = valid_bodies(url, service["X-API-Key"], checkouts(data, 500, 7))
+            reqs = endpoints(users, orders, bodies, service, analyst)
+            check = asyncio.run(first_answers(url, reqs))
+            if any(code != 200 for code in check.values()):
+                raise RuntimeError(f"an endpoint does not answer 200 before the load: {check}")
+            if args.open_loop:
+                rates = [float(r) for r in args.rates.split(",")]
+                open_results: dict[str, dict[str, dict[str, Any]]] = {}
+                for rate in rates:
+                    for name, make in reqs.items():
+                        r = asyncio.run(open_loop(url, make, rate, seconds, args.timeout, args.cap))
+                        open_results.setdefault(f"{rate:g}", {})[name] = r
+                        print(f"{rate:g} req/s {name}: ok {r['ok']}/{r['sent']}, p99 "
+                              f"{r['p99_ms']} ms", file=sys.stderr, flush=True)  # fmt: skip
+            else:
+                results = {name: asyncio.run(load(url, make, args.clients, seconds))
+                           for name, make in reqs.items()}  # fmt: skip
     finally:
         if api is not None:
             api.terminate()
-            api.wait(30)
+            api.wait(60)
         if not args.keep_server:
             server.stop(cfg)
-    report = {
-        "command": command_line(), "machine": Machine.here().as_dict(),
-        "clients": args.clients, "seconds": args.seconds, "graph": counts["nodes"],
-        "models": {"recommend": rec.version, "fraud": fraud.version}, "results": results,
+    report: dict[str, Any] = {
+        "command": command_line(), "machine_start": machine_start,
+        "machine": Machine.here().as_dict(), "workers": args.workers, "seconds": seconds,
+        "graph": counts["nodes"], "models_dir": str(args.models),
+        "ready": {k: ready.get(k) for k in ("ready", "models", "problems")},
         "checkouts": {"valid": len(bodies), "rejected": rejected},
     }  # fmt: skip
     OUT_DIR.mkdir(parents=True, exist_ok=True)
-    (OUT_DIR / "api.json").write_text(json.dumps(report, indent=2))
-    print(table(results))
-    print(f"machine load (1 min) at the end: {report['machine']['load_avg_1m']}")
+    if args.open_loop:
+        report["open_loop"] = open_results
+        (OUT_DIR / "api-open.json").write_text(json.dumps(report, indent=2))
+        print(open_table(open_results))
+    else:
+        report["clients"], report["results"] = args.clients, results
+        (OUT_DIR / "api.json").write_text(json.dumps(report, indent=2))
+        print(table(results))
+    print(f"models: {report['ready']}")
+    print(f"machine load (1 min): start {machine_start['load_avg_1m']}, "
+          f"end {report['machine']['load_avg_1m']}")  # fmt: skip
 
 
 if __name__ == "__main__":

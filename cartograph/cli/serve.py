@@ -19,11 +19,19 @@ apikey_app = typer.Typer(
 def serve(
     host: Annotated[str | None, typer.Option(help="Bind address (default: loopback).")] = None,
     port: Annotated[int | None, typer.Option(help="Port (default: CARTOGRAPH_API_PORT).")] = None,
+    workers: Annotated[
+        int | None,
+        typer.Option(
+            min=1,
+            help="Worker processes, each with its own models and one torch thread "
+            "(default: CARTOGRAPH_API_WORKERS, else one per core).",
+        ),
+    ] = None,
 ) -> None:
     """Run the HTTP API on the graph (Neo4j started if managed); docs at /docs."""
     from cartograph.serving import serve as run_server
 
-    run_server(Settings(), host, port, announce=lambda line: emit([line]))
+    run_server(Settings(), host, port, announce=lambda line: emit([line]), workers=workers)
 
 
 @apikey_app.command("create")

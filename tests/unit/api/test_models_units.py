@@ -2,6 +2,7 @@
 online features, hot swap and loading ``latest`` (checkout pseudonymisation is tested in
 tests/unit/extraction/test_checkout.py)."""
 
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -53,6 +54,31 @@ def test_new_user_is_folded_in_from_purchases_and_unknown_is_none() -> None:
     assert rec.state("ghost", purchases) is None
     rec.bought_now("new", ["p3"], purchases)
     assert [p for p, *_ in rec.top_k(rec.overlay["new"], 4)] == ["p1", "p0"]
+
+
+def test_top_k_is_cached_until_the_user_buys_and_smaller_k_is_its_prefix() -> None:
+    rec = Recommender(_rec_artefact())
+    computed: list[int] = []
+    top_k = rec.top_k
+
+    def counting(state: object, k: int) -> list[tuple[str, float, str | None, int]]:
+        computed.append(k)
+        return top_k(state, k)  # type: ignore[arg-type]
+
+    rec.top_k = counting  # type: ignore[method-assign]
+    none: Callable[[str], tuple[bool, list[str]]] = lambda u: (False, [])  # noqa: E731
+    state = rec.state("u0", none)
+    assert state is not None
+    first = rec.recommend("u0", state, 3)
+    assert first == top_k(state, 3) and [p for p, *_ in first] == ["p1", "p3", "p2"]
+    assert rec.recommend("u0", state, 3) == first and rec.recommend("u0", state, 2) == first[:2]
+    assert computed == [3]  # both answered from the cache
+    rec.recommend("u0", state, 4)
+    assert computed == [3, 4]  # a larger K is computed (and kept)
+    rec.bought_now("u0", ["p1"], none)  # a persisted purchase invalidates the user's entry
+    after = rec.recommend("u0", rec.overlay["u0"], 3)
+    assert computed == [3, 4, 3] and "p1" not in [p for p, *_ in after]
+    assert Recommender(_rec_artefact()).cache == {}  # a reload starts empty
 
 
 def test_recommender_refuses_mismatched_artefact() -> None:
