@@ -18,6 +18,7 @@ import torch
 from torch import nn
 from tqdm import tqdm
 
+from cartograph.private import make_private, private_dir
 from gnn.early_stop import EarlyStopping
 
 if TYPE_CHECKING:
@@ -53,9 +54,10 @@ class Checkpoint:
 
     def save(self, state: dict[str, Any]) -> None:
         """Write atomically (temp file, then rename): a kill mid-write leaves the old one."""
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        private_dir(self.path.parent)  # model state of real customers' data: 0700 / 0600
         tmp = self.path.with_suffix(".tmp")
         torch.save({"signature": self.signature, **state}, tmp)
+        make_private(tmp)
         os.replace(tmp, self.path)
 
     def load(self) -> dict[str, Any] | None:

@@ -107,11 +107,12 @@ def _read_edges(
     values: dict[EdgeType, list[list[Any]]] = defaultdict(list)
     with read_session(driver, database, fetch_size=10_000) as session:
         for rec in session.run(query, props=props):
-            src, dst = index.get(rec["start_label"]), index.get(rec["end_label"])
-            if src is None or dst is None:
+            start = _exported_label(rec["start_labels"], rec["start"], index)
+            end = _exported_label(rec["end_labels"], rec["end"], index)
+            if start is None or end is None:
                 continue
-            et = (rec["start_label"], rel_type, rec["end_label"])
-            pairs[et].append((src[rec["start"]], dst[rec["end"]]))
+            et = (start, rel_type, end)
+            pairs[et].append((index[start][rec["start"]], index[end][rec["end"]]))
             values[et].append(rec["values"])
     for et in sorted(pairs):
         order = sorted(range(len(pairs[et])), key=pairs[et].__getitem__)
@@ -120,6 +121,16 @@ def _read_edges(
         out.edge_props[et] = {
             p: _to_array([values[et][i][j] for i in order]) for j, p in enumerate(props)
         }
+
+
+def _exported_label(labels: list[str], key: str, index: dict[str, dict[str, int]]) -> str | None:
+    """The node's label among the exported ones that holds its key (sorted first when several):
+    Neo4j does not order a node's labels, so ``labels(n)[0]`` could be a band like ``RiskHigh``
+    that is not exported, and the relationship would silently vanish from the export."""
+    for label in sorted(labels):
+        if label in index and key in index[label]:
+            return label
+    return None
 
 
 def _to_array(column: list[Any]) -> np.ndarray:

@@ -36,8 +36,14 @@ TREE_PARAMS: dict[str, Any] = {
 }
 
 
+# Most points an order can collect (every rule plus the young-account term's 2): scores are
+# divided by it so the playbook, if it wins on valid, writes a risk in [0, 1] like every model.
+MAX_POINTS = sum(points for _, _, points in RULES) + 2.0
+
+
 def rule_score(feats: dict[str, np.ndarray], n: int) -> np.ndarray:
-    """Points from every triggered rule, plus a tiny account-age tie-breaker (younger first)."""
+    """Points from every triggered rule, plus a tiny account-age tie-breaker (younger first),
+    as a share of ``MAX_POINTS``."""
     score = np.zeros(n)
     for name, threshold, points in RULES:
         if name in feats:
@@ -45,7 +51,7 @@ def rule_score(feats: dict[str, np.ndarray], n: int) -> np.ndarray:
     if "account_age_days" in feats:
         age = np.nan_to_num(feats["account_age_days"], nan=1e4)
         score += points_for_young(age)
-    return score
+    return score / MAX_POINTS
 
 
 def points_for_young(age_days: np.ndarray) -> np.ndarray:
