@@ -144,14 +144,7 @@ def run_zoo(
     for name in models:
         if name == "stack":
             continue
-        t0 = time.perf_counter()
-        if tune is not None:
-            budget = tune.time_budget_s / max(len(models), 1) if tune.time_budget_s else None
-            cand = tune_family(name, inp, tune.trials, budget)
-        else:
-            cand = FAMILIES[name](inp)
-        cand.entry.setdefault("total_seconds", round(time.perf_counter() - t0, 2))
-        out.append(cand)
+        out.append(run_family(name, inp, tune, len(models)))
     skipped = {}
     if "stack" in models:
         stacked = stack_candidates(inp, out)
@@ -162,6 +155,19 @@ def run_zoo(
     n_own = own.shape[1]
     feats = {"own": [f"x{i}" for i in range(n_own)], "graph": graph_names}
     return ZooRun(seed, split, view, out, feats, skipped)
+
+
+def run_family(name: str, inp: ZooInputs, tune: Any | None, families: int) -> Candidate:
+    """One family, timed; tuned first when ``tune`` is set (its time budget shared evenly by
+    the ``families`` that run)."""
+    t0 = time.perf_counter()
+    if tune is None:
+        cand = FAMILIES[name](inp)
+    else:
+        budget = tune.time_budget_s / max(families, 1) if tune.time_budget_s else None
+        cand = tune_family(name, inp, tune.trials, budget)
+    cand.entry.setdefault("total_seconds", round(time.perf_counter() - t0, 2))
+    return cand
 
 
 def candidate_entry(

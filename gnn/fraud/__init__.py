@@ -122,21 +122,7 @@ def run_fraud(
     for the neural models), plus the analysts' rules; the GNN (``gnn-sage+graph``) always runs
     because online order scoring and account links are built on it."""
     from gnn.classify import build_view, fit_and_score
-    from gnn.node_zoo import (
-        FAMILIES,
-        Candidate,
-        ZooInputs,
-        ZooRun,
-        stack_candidates,
-        summarise,
-        tune_family,
-    )
-
-    def family(name: str, inp: ZooInputs) -> Candidate:
-        if tune is None:
-            return FAMILIES[name](inp)
-        budget = tune.time_budget_s / len(NODE_MODELS) if tune.time_budget_s else None
-        return tune_family(name, inp, tune.trials, budget)
+    from gnn.node_zoo import Candidate, ZooInputs, ZooRun, run_family, stack_candidates, summarise
 
     dev = pick_device(str(device) if device is not None else None)
     settings = settings or TrainConfig()
@@ -155,12 +141,12 @@ def run_fraud(
     cands = [_rules(inp, {**tab, **gf})]
     for name in ("logreg", "lightgbm", "lightgbm+graph", "mlp"):
         if name in wanted:
-            cands.append(_timed(lambda i, n=name: family(n, i), inp))
+            cands.append(run_family(name, inp, tune, len(wanted)))
     gnn = fit_and_score(data, fspec, view, settings, seed, dev, name="gnn-sage+graph")
     gnn.entry.update(_curves(split.test.eval_y.numpy(), gnn.scores[split.test.eval.numpy()]))
     cands.append(Candidate(gnn.entry, gnn.valid_scores, gnn.scores, gnn.final.model))
     if "bwgnn" in wanted:
-        cands.append(_timed(lambda i: family("bwgnn", i), inp))
+        cands.append(run_family("bwgnn", inp, tune, len(wanted)))
     if "stack" in wanted:
         stacked = stack_candidates(inp, cands)
         if stacked is not None:
@@ -203,13 +189,6 @@ def online_note(served: str, online: str) -> str:
         f"stored scores come from {served} (best on valid); online order scoring and account "
         f"links use {online}, which scores a new order from its neighbourhood"
     )
-
-
-def _timed(family: Any, inp: Any) -> Any:
-    t0 = time.perf_counter()
-    cand = family(inp)
-    cand.entry.setdefault("total_seconds", round(time.perf_counter() - t0, 2))
-    return cand
 
 
 def _features_spec(spec: ClassifySpec) -> ClassifySpec:
