@@ -176,11 +176,18 @@ def write_config(cfg: ServerConfig) -> None:
     (h / "conf" / "neo4j.conf").write_text("\n".join(lines) + "\n")
 
 
+def new_password() -> str:
+    """A 192-bit password in hex: neo4j-admin parses its arguments with picocli, so a URL-safe
+    token that happens to start with '-' (1 in 64) is read as an option and the first start fails
+    with "Missing required parameter: '<password>'" (it broke CI once)."""
+    return secrets.token_hex(24)
+
+
 def ensure_password(cfg: ServerConfig, java: Path) -> str:
     """Generate the password once, store it 0600, and set it before the very first start."""
     if cfg.password_file.exists():
         return cfg.password_file.read_text().strip()
-    password = secrets.token_urlsafe(18)
+    password = new_password()
     if (cfg.home / "data" / "dbms" / "auth.ini").exists() or (
         cfg.home / "data" / "databases"
     ).exists():

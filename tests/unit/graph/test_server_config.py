@@ -73,3 +73,12 @@ def test_installed_marker_tracks_versions(tmp_path: Path) -> None:
     assert server.is_installed(cfg)
     (cfg.home / "lib" / ".installed").write_text("5.26.1/5.24.0\n")
     assert not server.is_installed(cfg)
+
+
+def test_generated_passwords_can_never_be_read_as_an_option() -> None:
+    """A password starting with '-' is parsed as a flag by neo4j-admin; hex never is."""
+    passwords = {server.new_password() for _ in range(2000)}
+    assert len(passwords) == 2000
+    assert all(
+        len(p) == 48 and p[0] != "-" and set(p) <= set("0123456789abcdef") for p in passwords
+    )
