@@ -38,7 +38,7 @@ from torch import Tensor, nn
 from torch_geometric.typing import EdgeType
 from torch_geometric.utils import scatter
 
-from gnn.models.node_classifier import Standardise
+from gnn.models.node_classifier import SavedShape, Standardise
 
 
 def beta_coefficients(order: int) -> list[list[float]]:
@@ -54,13 +54,15 @@ def beta_coefficients(order: int) -> list[list[float]]:
     return out
 
 
-class BandPassClassifier(nn.Module):
+class BandPassClassifier(SavedShape, nn.Module):
     r"""Target projection → per relation: Beta-wavelet filters (``num_layers`` = order ``C``) →
     relation linear; plus the mean of each featured neighbour type → MLP over the
     concatenation with the target's own embedding → one logit per target node.
 
     Args mirror ``NodeClassifier`` (``num_layers`` is the polynomial order, at least 1).
     """
+
+    layers_name = "order"
 
     def __init__(
         self,
@@ -148,21 +150,3 @@ class BandPassClassifier(nn.Module):
             else:
                 parts.append(scatter(side[ei[0]], ei[1], 0, dim_size=n, reduce="mean"))
         return cast(Tensor, self.head(torch.cat(parts, -1))).squeeze(-1)
-
-    def config(self) -> dict[str, Any]:
-        """Everything ``BandPassClassifier(**config)`` needs: saved beside the ``state_dict``."""
-        return {
-            "target": self.target,
-            "x_dims": self.x_dims,
-            "num_nodes": self.num_nodes,
-            "edge_types": [list(et) for et in self.edge_types],
-            "dim": self.dim,
-            "num_layers": self.num_layers,
-            "dropout": float(self.dropout.p),
-        }
-
-    def __repr__(self) -> str:
-        return (
-            f"{self.__class__.__name__}({self.target!r}, dim={self.dim}, "
-            f"order={self.num_layers}, relations={len(self.edge_types)})"
-        )

@@ -42,7 +42,40 @@ class Standardise(nn.Module):
         return ((x - self.mean) / self.std).clamp(-10.0, 10.0)
 
 
-class NodeClassifier(nn.Module):
+class SavedShape:
+    """The constructor arguments every node classifier shares, so one artefact format (config
+    beside the ``state_dict``) rebuilds any of them; ``layers_name`` is what ``repr`` calls the
+    depth (a band-pass filter's depth is its polynomial order)."""
+
+    target: str
+    x_dims: dict[str, int]
+    num_nodes: dict[str, int]
+    edge_types: list[EdgeType]
+    dim: int
+    num_layers: int
+    dropout: nn.Dropout
+    layers_name = "num_layers"
+
+    def config(self) -> dict[str, Any]:
+        """Everything ``cls(**config)`` needs: saved beside the ``state_dict``."""
+        return {
+            "target": self.target,
+            "x_dims": self.x_dims,
+            "num_nodes": self.num_nodes,
+            "edge_types": [list(et) for et in self.edge_types],
+            "dim": self.dim,
+            "num_layers": self.num_layers,
+            "dropout": float(self.dropout.p),
+        }
+
+    def __repr__(self) -> str:
+        return (
+            f"{self.__class__.__name__}({self.target!r}, dim={self.dim}, "
+            f"{self.layers_name}={self.num_layers}, relations={len(self.edge_types)})"
+        )
+
+
+class NodeClassifier(SavedShape, nn.Module):
     r"""Input projection → ``num_layers`` x (HeteroConv(SAGE) → LayerNorm → ReLU → residual) →
     MLP on ``[input, hidden]`` of the target type → one logit per target node.
 
@@ -120,21 +153,3 @@ class NodeClassifier(nn.Module):
         h = self.embed(x, edges)
         both = torch.cat([self.dropout(self._inputs), h[self.target]], dim=-1)
         return cast(Tensor, self.head(both)).squeeze(-1)
-
-    def config(self) -> dict[str, Any]:
-        """Everything ``NodeClassifier(**config)`` needs: saved beside the ``state_dict``."""
-        return {
-            "target": self.target,
-            "x_dims": self.x_dims,
-            "num_nodes": self.num_nodes,
-            "edge_types": [list(et) for et in self.edge_types],
-            "dim": self.dim,
-            "num_layers": self.num_layers,
-            "dropout": float(self.dropout.p),
-        }
-
-    def __repr__(self) -> str:
-        return (
-            f"{self.__class__.__name__}({self.target!r}, dim={self.dim}, "
-            f"num_layers={self.num_layers}, relations={len(self.edge_types)})"
-        )
