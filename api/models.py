@@ -5,9 +5,9 @@
 * ``LIKELY_SAME_ACTOR`` pair scores: the account-link scores stored in the fraud artefact;
 * stored risk: the fraud artefact's score per order, with the graph's evidence (stored path);
 * ``POST /orders/score``: raw values pseudonymised like at ingestion by the injected
-  ``CheckoutCleaner``, the checkout's neighbourhood fetched with two read queries, the GNN run on
-  it inductively (``gnn.fraud.online``), optionally stored by the injected ``OrderWriter``
-  (``api.orders`` holds both seams).
+  ``CheckoutCleaner``, the checkout's neighbourhood fetched in one round trip (one read query),
+  the GNN run on it inductively (``gnn.fraud.online``), optionally stored by the injected
+  ``OrderWriter`` (``api.orders`` holds both seams).
 
 Whatever a loaded artefact cannot answer falls back to ``StoredScoresProvider``.
 """
@@ -171,30 +171,27 @@ class LiveProvider(StoredScoresProvider):
         return order_risk(key, checkout, nb, scored, self.fraud.version, text, order.persist)
 
     def neighbourhood(self, c: Checkout) -> Neighbourhood:
-        """The checkout's identifiers and account as of its time (two read queries)."""
-        common: dict[str, Any] = {
-            "order": c.exclude,
-            "at": c.at.isoformat(),
-            "max_links": MAX_LINKS,
-        }
-        ids = c.identifiers()
-        idents = self._run(
-            self.service["checkout_identifiers"],
-            card=ids.get("Card", ""),
-            device=ids.get("Device", ""),
-            ip=ids.get("IP", ""),
-            address=ids.get("Address", ""),
-            user=c.user,
-            **common,
-        ).rows
-        account = self._run(
-            self.service["checkout_account"],
-            user=c.user,
-            products=c.products,
-            email=c.email or "",
-            **common,
-        ).rows[0]
-        return Neighbourhood(idents, account)
+        """The checkout's identifiers and account as of its time: one read query, one round
+        trip (``checkout_neighbourhood``)."""
+        row = self._run(self.service["checkout_neighbourhood"], **neighbourhood_params(c)).rows[0]
+        return Neighbourhood(row["identifiers"], row["account"])
+
+
+def neighbourhood_params(c: Checkout) -> dict[str, Any]:
+    """The ``checkout_neighbourhood`` parameters of a checkout."""
+    ids = c.identifiers()
+    return {
+        "card": ids.get("Card", ""),
+        "device": ids.get("Device", ""),
+        "ip": ids.get("IP", ""),
+        "address": ids.get("Address", ""),
+        "user": c.user,
+        "products": c.products,
+        "email": c.email or "",
+        "order": c.exclude,
+        "at": c.at.isoformat(),
+        "max_links": MAX_LINKS,
+    }
 
 
 def _pairs(art: Artefact) -> dict[tuple[str, str], float]:

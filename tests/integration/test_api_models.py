@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 import shutil
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -16,12 +17,16 @@ from pydantic import SecretStr
 
 from api.app import create_app
 from api.keys import KeyStore
-from bench.agreement import measure
+from api.models import neighbourhood_params
+from api.orders import order_risk
+from bench.agreement import measure, stored_checkout
 from cartograph.runtime import pseudonymiser
 from cartograph.settings import Settings
+from cypher.spec import parse
 from extraction.checkout import CheckoutCleaner
 from extraction.mapping import load_mapping
 from gnn.artefacts import load_artefact, point_latest, resolve
+from gnn.fraud.online_features import Checkout, Neighbourhood
 from gnn.tasks import load_task
 from gnn.tasks.runner import train_task
 from graph.server import ServerConfig
@@ -320,6 +325,52 @@ def test_online_scores_agree_with_batch(client: TestClient, marketplace) -> None
     agreement = measure(provider, orders)
     assert agreement.orders == len(orders)
     assert agreement.spearman > 0.8, agreement
+
+
+# --- one round trip for the checkout's neighbourhood ----------------------------------------
+
+REFERENCE = Path(__file__).parent / "reference"
+
+
+def _two_reads(provider, c: Checkout) -> Neighbourhood:
+    """The neighbourhood as fetched before one query did it: the two reads, kept as reference."""
+    p = neighbourhood_params(c)
+    spec = {n: parse(n, (REFERENCE / f"{n}.cypher").read_text())
+            for n in ("checkout_identifiers", "checkout_account")}  # fmt: skip
+    ident = {k: v for k, v in p.items() if k not in ("products", "email")}
+    account = {k: p[k] for k in ("user", "products", "email", "order", "at", "max_links")}
+    return Neighbourhood(
+        provider._run(spec["checkout_identifiers"], **ident).rows,
+        provider._run(spec["checkout_account"], **account).rows[0],
+    )
+
+
+def test_one_round_trip_answers_as_the_two_reads(client: TestClient, marketplace) -> None:
+    """Same rows, same features, same score and same reasons as the two queries it replaces:
+    stored orders re-scored as of their time, plus a new account's checkout on a ring card
+    with an e-mail another account has."""
+    provider = client.app.state.ctx.provider.current  # type: ignore[attr-defined]
+    assert provider.fraud is not None
+    keys = [r["k"] for r in _q(marketplace, "MATCH (o:Order) WHERE o.key STARTS WITH 'webshop:' "
+                                           "RETURN o.key AS k ORDER BY k LIMIT 40")]  # fmt: skip
+    checkouts = [stored_checkout(provider, k) for k in [*keys, _ring_order(marketplace)]]
+    email = _q(marketplace, "MATCH (e:Email)<-[:HAS_EMAIL]-(:User) RETURN e.key AS k "
+                            "ORDER BY k LIMIT 1")[0]["k"]  # fmt: skip
+    checkouts.append(Checkout(user="webshop:never-seen", products=[marketplace.bought],
+                              at=datetime(2030, 1, 1, tzinfo=UTC), card=marketplace.ring,
+                              email=email))  # fmt: skip
+    shared = 0
+    for c in checkouts:
+        one, two = provider.neighbourhood(c), _two_reads(provider, c)
+        assert (one.identifiers, one.account) == (two.identifiers, two.account), c
+        a, b = provider.fraud.score(c, one), provider.fraud.score(c, two)
+        assert (a.risk, a.features, a.impact, a.neighbours) == (b.risk, b.features, b.impact,
+                                                                b.neighbours)  # fmt: skip
+        risk_a = order_risk("k", c, one, a, "m", "q", False)
+        risk_b = order_risk("k", c, two, b, "m", "q", False)
+        assert risk_a.model_dump() == risk_b.model_dump()
+        shared += any(r["users"] for r in one.identifiers)
+    assert shared >= 2  # the comparison saw identifiers that other accounts share
 
 
 # --- the right model for the graph (last: it replaces the marketplace graph) ----------------
