@@ -446,7 +446,7 @@ def main() -> None:
             port = free_port()
             env = {**os.environ, "CARTOGRAPH_NEO4J_URI": cfg.bolt_uri,
                    "CARTOGRAPH_NEO4J_PASSWORD": password,
-                   "CARTOGRAPH_TRAIN_MODELS_DIR": str(args.models),
+                   "CARTOGRAPH_TRAIN_MODELS_DIR": str(args.models.resolve()),
                    "CARTOGRAPH_API_KEYS_FILE": str(keys)}  # fmt: skip
             api = start_api(env, port, args.workers)
             url = f"http://127.0.0.1:{port}"
