@@ -28,11 +28,13 @@ recommendations, stored/model order risk and real-time checkout scoring.
 
 Before/after a serving change, side by side in the same run: ``--baseline-ref REF`` exports
 that commit's tree (``git archive``, no checkout or worktree is touched) to a temporary folder
-and starts a second ``cartograph serve`` from it on the same Neo4j, models and keys. Each
-measured route then runs against the baseline and the current code back to back (baseline
-first in odd rounds, current first in even ones, ``--rounds`` times), and a second table gives
-current / baseline per route. ``--only`` keeps the routes whose name contains one of its
-comma-separated words (the ceilings always run, against the current code).
+and starts a second ``cartograph serve`` from it on the same Neo4j, models and keys. In the
+closed loop each client alternates its requests between the two servers (``load_paired``), so a
+busy machine weighs on both alike; in the open loop each route runs against the baseline and
+the current code back to back (baseline first in odd rounds, current first in even ones,
+``--rounds`` times). A second table gives current / baseline per route. ``--only`` keeps the
+routes whose name contains one of its comma-separated words (the ceilings always run, against
+the current code).
 
 Results go to ``bench/out/api.json`` (``api-open.json`` in open-loop mode).
 """
@@ -226,6 +228,49 @@ async def load(url: str, make: Request, clients: int, seconds: float) -> dict[st
         "requests": len(lat), "errors": sum(errors.values()), "error_kinds": errors,
         "throughput_rps": round(len(lat) / seconds, 1), **pct,
     }  # fmt: skip
+
+
+async def load_paired(
+    urls: tuple[str, str], make: Request, clients: int, seconds: float
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Closed loop against two servers at once, request by request: each client alternates
+    between them (half the clients start with each), so both see the same machine load at a
+    grain of milliseconds; what a busy shared box does to one, it does to the other."""
+    lat: tuple[list[float], list[float]] = ([], [])
+    errors: tuple[dict[str, int], dict[str, int]] = ({}, {})
+    limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
+    async with (
+        httpx.AsyncClient(base_url=urls[0], limits=limits, timeout=30) as a,
+        httpx.AsyncClient(base_url=urls[1], limits=limits, timeout=30) as b,
+    ):
+        warm_end = time.monotonic() + WARM_S
+        end = warm_end + seconds
+
+        async def worker(first: int) -> None:
+            side = first
+            while (now := time.monotonic()) < end:
+                with Stopwatch() as request:
+                    try:
+                        r = await make((a, b)[side])
+                        ok, why = r.status_code == 200, str(r.status_code)
+                    except httpx.HTTPError as exc:
+                        ok, why = False, type(exc).__name__
+                if now >= warm_end:
+                    lat[side].append(request.seconds)
+                    if not ok:
+                        errors[side][why] = errors[side].get(why, 0) + 1
+                side = 1 - side
+
+        await asyncio.gather(*(worker(i % 2) for i in range(clients)))
+    out = []
+    for side in (0, 1):
+        pct = percentiles([x * 1000 for x in lat[side]])
+        out.append({
+            "requests": len(lat[side]), "errors": sum(errors[side].values()),
+            "error_kinds": errors[side], "throughput_rps": round(len(lat[side]) / seconds, 1),
+            **pct,
+        })  # fmt: skip
+    return out[0], out[1]
 
 
 async def open_loop(
@@ -484,9 +529,16 @@ def main() -> None:
             else:
                 results = {}
                 for name, at, make in order:
-                    results[name] = r = asyncio.run(load(at, make, args.clients, seconds))
-                    print(f"{name}: {r['throughput_rps']} req/s, p50 {r['p50_ms']} ms, p99 "
-                          f"{r['p99_ms']} ms", file=sys.stderr, flush=True)  # fmt: skip
+                    if name.startswith("current: "):
+                        continue  # measured with its baseline, request by request
+                    if name.startswith("baseline: "):
+                        cur = "current: " + name.removeprefix("baseline: ")
+                        urls = (at, url)
+                        pair = asyncio.run(load_paired(urls, make, args.clients, seconds))
+                        results[name], results[cur] = pair
+                    else:
+                        results[name] = asyncio.run(load(at, make, args.clients, seconds))
+                    print(f"{name}: {results[name]}", file=sys.stderr, flush=True)
     finally:
         for proc in (api, base_api):
             if proc is not None:
