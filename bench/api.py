@@ -28,13 +28,17 @@ recommendations, stored/model order risk and real-time checkout scoring.
 
 Before/after a serving change, side by side in the same run: ``--baseline-ref REF`` exports
 that commit's tree (``git archive``, no checkout or worktree is touched) to a temporary folder
-and starts a second ``cartograph serve`` from it on the same Neo4j, models and keys. In the
-closed loop each client alternates its requests between the two servers (``load_paired``), so a
-busy machine weighs on both alike; in the open loop each route runs against the baseline and
-the current code back to back (baseline first in odd rounds, current first in even ones,
-``--rounds`` times). A second table gives current / baseline per route. ``--only`` keeps the
-routes whose name contains one of its comma-separated words (the ceilings always run, against
-the current code).
+and starts a second ``cartograph serve`` from it on the same Neo4j, models and keys; each
+measured route then runs against both at once, request by request, so a busy shared machine
+weighs on both alike. In the closed loop each client alternates between the two servers
+(``load_paired``): that couples their throughput (a client waits for both), so their mean
+latencies are equal by Little's law and the comparison is of how latency is spread (p50, p99)
+at equal load, not of capacity. In the open loop the offered rate is split between the two on
+interleaved schedules (``open_loop_split``: each gets half and keeps its own queue), which
+compares capacity: the one that cannot keep up shows it in its latency and errors. A second
+table gives current / baseline per route; ``--rounds N`` repeats each pair. ``--only`` keeps
+the routes whose name contains one of its comma-separated words (the ceilings always run,
+against the current code).
 
 Results go to ``bench/out/api.json`` (``api-open.json`` in open-loop mode).
 """
@@ -53,7 +57,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable
-from contextlib import ExitStack
+from contextlib import AsyncExitStack, ExitStack
 from pathlib import Path
 from typing import Any
 
@@ -284,50 +288,69 @@ async def open_loop(
     them in httpx instead makes the *generator* the bottleneck (its pool does work per waiting
     request, so thousands waiting burn the client's CPU and starve the send schedule). Bounded:
     a request gives up after ``timeout`` s."""
+    return (await open_loop_split([url], make, rate, seconds, timeout, cap))[0]
+
+
+async def open_loop_split(
+    urls: list[str], make: Request, rate: float, seconds: float, timeout: float, cap: int
+) -> list[dict[str, Any]]:
+    """``open_loop`` with request ``i`` sent to ``urls[i % len(urls)]``: each server is offered
+    ``rate / len(urls)`` on interleaved schedules, so a baseline and the current code share the
+    machine's load request by request and each still shows its own queue (``cap`` per server)."""
+    n = len(urls)
     limits = httpx.Limits(max_connections=cap, max_keepalive_connections=cap)
-    lat: list[float] = []
-    lag: list[float] = []
-    errors: dict[str, int] = {}
-    in_flight = 0
-    async with httpx.AsyncClient(base_url=url, limits=limits, timeout=timeout) as client:
+    lat: list[list[float]] = [[] for _ in urls]
+    lag: list[list[float]] = [[] for _ in urls]
+    errors: list[dict[str, int]] = [{} for _ in urls]
+    in_flight = [0] * n
+    async with AsyncExitStack() as stack:
+        clients = [
+            await stack.enter_async_context(
+                httpx.AsyncClient(base_url=u, limits=limits, timeout=timeout)
+            )
+            for u in urls
+        ]
         start = time.perf_counter() + 0.05
         warm = int(rate * WARM_S)
         total = warm + int(rate * seconds)
 
         async def one(i: int) -> None:
-            nonlocal in_flight
-            at = start + i / rate
+            side, at = i % n, start + i / rate
             if (delay := at - time.perf_counter()) > 0:
                 await asyncio.sleep(delay)
-            if in_flight >= cap:
+            if in_flight[side] >= cap:
                 if i >= warm:
-                    errors["client_cap"] = errors.get("client_cap", 0) + 1
+                    errors[side]["client_cap"] = errors[side].get("client_cap", 0) + 1
                 return
-            in_flight += 1
+            in_flight[side] += 1
             sent = time.perf_counter()
             try:
-                r = await make(client)
+                r = await make(clients[side])
                 ok, why = r.status_code == 200, str(r.status_code)
             except httpx.HTTPError as exc:
                 ok, why = False, type(exc).__name__
             finally:
-                in_flight -= 1
+                in_flight[side] -= 1
             if i < warm:
                 return
-            lag.append(sent - at)
+            lag[side].append(sent - at)
             if ok:
-                lat.append(time.perf_counter() - at)
+                lat[side].append(time.perf_counter() - at)
             else:
-                errors[why] = errors.get(why, 0) + 1
+                errors[side][why] = errors[side].get(why, 0) + 1
 
         await asyncio.gather(*(one(i) for i in range(total)))
-    sent = total - warm
-    pct = percentiles([s * 1000 for s in lat])
-    return {
-        "offered_rps": rate, "sent": sent, "ok": len(lat), "errors": sum(errors.values()),
-        "error_kinds": errors, "ok_rps": round(len(lat) / seconds, 1), **pct,
-        "send_lag_p99_ms": percentiles([s * 1000 for s in lag])["p99_ms"],
-    }  # fmt: skip
+    out = []
+    for side in range(n):
+        sent = sum(1 for i in range(warm, total) if i % n == side)
+        out.append({
+            "offered_rps": rate / n, "sent": sent, "ok": len(lat[side]),
+            "errors": sum(errors[side].values()), "error_kinds": errors[side],
+            "ok_rps": round(len(lat[side]) / seconds, 1),
+            **percentiles([x * 1000 for x in lat[side]]),
+            "send_lag_p99_ms": percentiles([x * 1000 for x in lag[side]])["p99_ms"],
+        })  # fmt: skip
+    return out
 
 
 def endpoints(
@@ -521,9 +544,21 @@ def main() -> None:
                 rates = [float(r) for r in args.rates.split(",")]
                 open_results: dict[str, dict[str, dict[str, Any]]] = {}
                 for rate in rates:
+                    cell = open_results.setdefault(f"{rate:g}", {})
                     for name, at, make in order:
-                        r = asyncio.run(open_loop(at, make, rate, seconds, args.timeout, args.cap))
-                        open_results.setdefault(f"{rate:g}", {})[name] = r
+                        if name.startswith("current: "):
+                            continue  # measured with its baseline, on interleaved schedules
+                        if name.startswith("baseline: "):
+                            cur = "current: " + name.removeprefix("baseline: ")
+                            split = open_loop_split(
+                                [at, url], make, rate, seconds, args.timeout, args.cap
+                            )
+                            cell[name], cell[cur] = asyncio.run(split)
+                        else:
+                            cell[name] = asyncio.run(
+                                open_loop(at, make, rate, seconds, args.timeout, args.cap)
+                            )
+                        r = cell[name]
                         print(f"{rate:g} req/s {name}: ok {r['ok']}/{r['sent']}, p99 "
                               f"{r['p99_ms']} ms", file=sys.stderr, flush=True)  # fmt: skip
             else:
