@@ -31,14 +31,15 @@ that commit's tree (``git archive``, no checkout or worktree is touched) to a te
 and starts a second ``cartograph serve`` from it on the same Neo4j, models and keys; each
 measured route then runs against both at once, request by request, so a busy shared machine
 weighs on both alike. In the closed loop each client alternates between the two servers
-(``load_paired``): that couples their throughput (a client waits for both), so their mean
-latencies are equal by Little's law and the comparison is of how latency is spread (p50, p99)
-at equal load, not of capacity. In the open loop the offered rate is split between the two on
-interleaved schedules (``open_loop_split``: each gets half and keeps its own queue), which
-compares capacity: the one that cannot keep up shows it in its latency and errors. A second
-table gives current / baseline per route; ``--rounds N`` repeats each pair. ``--only`` keeps
-the routes whose name contains one of its comma-separated words (the ceilings always run,
-against the current code).
+(``load_paired``): that couples their throughput (a client waits for both), so the slower
+server holds more of the clients and its latency shows it (compare the means: by Little's law
+each server's mean latency is its share of the clients over the common throughput; p50 and p99
+also depend on how fairly each server queues). In the open loop the offered rate is split
+between the two on interleaved schedules (``open_loop_split``: each gets half and keeps its
+own queue), which compares capacity: the one that cannot keep up shows it in its latency and
+errors. A second table gives current / baseline per route; ``--rounds N`` repeats each pair.
+``--only`` keeps the routes whose name contains one of its comma-separated words (the
+ceilings always run, against the current code).
 
 Results go to ``bench/out/api.json`` (``api-open.json`` in open-loop mode).
 """
@@ -268,11 +269,11 @@ async def load_paired(
         await asyncio.gather(*(worker(i % 2) for i in range(clients)))
     out = []
     for side in (0, 1):
-        pct = percentiles([x * 1000 for x in lat[side]])
+        ms = [x * 1000 for x in lat[side]]
         out.append({
-            "requests": len(lat[side]), "errors": sum(errors[side].values()),
-            "error_kinds": errors[side], "throughput_rps": round(len(lat[side]) / seconds, 1),
-            **pct,
+            "requests": len(ms), "errors": sum(errors[side].values()),
+            "error_kinds": errors[side], "throughput_rps": round(len(ms) / seconds, 1),
+            "mean_ms": round(sum(ms) / len(ms), 1) if ms else None, **percentiles(ms),
         })  # fmt: skip
     return out[0], out[1]
 
@@ -347,6 +348,7 @@ async def open_loop_split(
             "offered_rps": rate / n, "sent": sent, "ok": len(lat[side]),
             "errors": sum(errors[side].values()), "error_kinds": errors[side],
             "ok_rps": round(len(lat[side]) / seconds, 1),
+            "mean_ms": round(1000 * sum(lat[side]) / len(lat[side]), 1) if lat[side] else None,
             **percentiles([x * 1000 for x in lat[side]]),
             "send_lag_p99_ms": percentiles([x * 1000 for x in lag[side]])["p99_ms"],
         })  # fmt: skip
@@ -408,15 +410,17 @@ def table(results: dict[str, dict[str, Any]]) -> str:
 
 def compare_table(results: dict[str, dict[str, Any]], pairs: list[tuple[str, str]]) -> str:
     """Current / baseline per route and round: req/s, p50 and p99 ratios (< 1 p50/p99: faster)."""
-    head = ("| route | baseline req/s | baseline p50 / p99 ms | current req/s "
-            "| current p50 / p99 ms | req/s ratio | p50 ratio | p99 ratio |")  # fmt: skip
-    lines = [head, "|---|---|---|---|---|---|---|---|"]
+    head = ("| route | baseline req/s | baseline mean / p50 / p99 ms | current req/s "
+            "| current mean / p50 / p99 ms | req/s ratio | mean ratio | p50 ratio "
+            "| p99 ratio |")  # fmt: skip
+    lines = [head, "|---|---|---|---|---|---|---|---|---|"]
     for base_name, cur_name in pairs:
         b, c = results[base_name], results[cur_name]
         rps = "ok_rps" if "ok_rps" in c else "throughput_rps"
         lines.append(
-            f"| {cur_name} | {b[rps]} | {b['p50_ms']} / {b['p99_ms']} | {c[rps]} "
-            f"| {c['p50_ms']} / {c['p99_ms']} | {ratio(c[rps], b[rps])} "
+            f"| {cur_name} | {b[rps]} | {b.get('mean_ms')} / {b['p50_ms']} / {b['p99_ms']} "
+            f"| {c[rps]} | {c.get('mean_ms')} / {c['p50_ms']} / {c['p99_ms']} "
+            f"| {ratio(c[rps], b[rps])} | {ratio(c.get('mean_ms'), b.get('mean_ms'))} "
             f"| {ratio(c['p50_ms'], b['p50_ms'])} | {ratio(c['p99_ms'], b['p99_ms'])} |"
         )
     return "\n".join(lines)

@@ -24,9 +24,11 @@ growing once warm, and a p99 latency that does not drift. The script
    answered. Open loop: ``--rate R`` sends R requests per second on a fixed schedule whatever
    the answers do, latency counted from each request's scheduled time (a stalled server is
    charged for the queue it causes), at most ``--cap`` in flight (one due beyond that is not
-   sent and is an error); ``--saturation-fraction F`` first measures the saturation rate in
-   the same run (the closed loop's throughput over ``--saturation-seconds`` with
-   ``--concurrency`` clients, after a 5 s warm-up) and then runs the open loop at F times it;
+   sent and is an error); ``--saturation-fraction F`` first measures the saturation rate of
+   the mix in the same run (``saturation``: closed loop over ``--saturation-seconds`` with
+   ``--concurrency`` clients after a 5 s warm-up; the expected answers per second, or the rate
+   at which the first route class that sheds load saturates) and then runs the open loop at F
+   times it;
 4. every ``--window`` seconds records the API's RSS (``cartograph serve`` and its worker
    processes, summed) and the window's request count, p50/p99 latency, errors and the machine's
    load, prints a table and a verdict, and writes ``bench/out/soak.json``.
@@ -318,12 +320,21 @@ async def open_loop(
             await asyncio.gather(*in_flight)
 
 
+def route_class(kind: str) -> str:
+    """The gate a request goes through (``api.concurrency``): analyst queries apart."""
+    return "analyst" if kind.startswith("analyst/") else "other"
+
+
 async def saturation(
     base: str, tokens: dict[str, str], mix: list[Any], seed: int, clients: int, seconds: float
 ) -> dict[str, Any]:
-    """The service's throughput on this mix with ``clients`` closed-loop clients: expected
-    answers per second over ``seconds`` after a 5 s warm-up. Errors (a 503 ``E612`` when the
-    route queues are full, a query timeout) are not throughput: a saturated service sheds them."""
+    """The rate of this mix the service sustains, measured with ``clients`` closed-loop clients
+    over ``seconds`` after a 5 s warm-up: the expected answers per second, or less where a route
+    class sheds load first. The service bounds each class on its own (a full analyst queue
+    answers 503 ``E612`` while scoring goes on), so at saturation the heavy analyst queries
+    are shed and the rest keeps answering; the mix, whose analyst share is fixed, saturates
+    where its first class does: that class's expected answers per second over its share of the
+    requests sent."""
     rec = Recorder()
     start = time.monotonic()
     stop = start + 5.0 + seconds
@@ -331,13 +342,22 @@ async def saturation(
                            for i in range(clients)))  # fmt: skip
     measured = [x for x in rec.samples if x.end >= start + 5.0]
     ok = [x for x in measured if x.ok]
+    rate = len(ok) / seconds
+    limits: dict[str, float] = {}
+    for name in sorted({route_class(x.kind) for x in measured}):
+        sent = [x for x in measured if route_class(x.kind) == name]
+        if any(not x.ok for x in sent):  # this class shed load: it is the one saturated
+            share = len(sent) / len(measured)
+            limits[name] = round(sum(x.ok for x in sent) / seconds / share, 1)
     return {
         "clients": clients,
         "seconds": seconds,
         "requests": len(measured),
         "errors": len(measured) - len(ok),
         "failures": dict(sorted(rec.failures.items(), key=lambda kv: -kv[1])[:10]),
-        "req_s": round(len(ok) / seconds, 1),
+        "answered_req_s": round(rate, 1),
+        "class_limits_req_s": limits,
+        "req_s": round(min([rate, *limits.values()]), 1),
         **percentiles([x.latency_s * 1000 for x in ok]),
     }
 
@@ -551,9 +571,10 @@ async def _drive(
         sat = await saturation(base, tokens, mix, args.seed, args.concurrency,
                                args.saturation_seconds)  # fmt: skip
         rate = round(args.saturation_fraction * sat["req_s"], 1)
-        print(f"saturation: {sat['req_s']} req/s answered as expected ({sat['clients']} clients, "
-              f"{sat['errors']} errors {sat['failures']}, p99 {sat['p99_ms']} ms) -> open loop "
-              f"at {rate} req/s")  # fmt: skip
+        print(f"saturation: {sat['req_s']} req/s of this mix ({sat['answered_req_s']} answered "
+              f"as expected, limits of classes that shed load {sat['class_limits_req_s']}; "
+              f"{sat['clients']} clients, {sat['errors']} errors {sat['failures']}, p99 "
+              f"{sat['p99_ms']} ms) -> open loop at {rate} req/s")  # fmt: skip
     print(f"{'t s':>7} {'RSS MB':>8} {'p50 ms':>8} {'p99 ms':>8} {'req/s':>7} {'errors':>6}"
           f" {'load':>6}")  # fmt: skip
     start = time.monotonic()
