@@ -12,7 +12,7 @@ from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi_offline import FastAPIOffline
 
-from api.concurrency import Gate, RouteLimits
+from api.concurrency import CpuSlots, Gate, RouteLimits
 from api.deps import AppContext
 from api.errors import install_handlers
 from api.keys import KeyStore
@@ -23,6 +23,7 @@ from api.routes import admin, analyst, browser, health, scoring
 from api.schemas import ErrorBody
 from cartograph.settings import Settings
 from cypher.spec import catalogue
+from graph.async_query import AsyncReader
 from graph.connection import Driver
 from graph.orders import ScoredOrderWriter
 
@@ -37,16 +38,21 @@ def create_app(
     live: bool = False,
     checkout_cleaner: CheckoutCleaner | None = None,
     order_writer: OrderWriter | None = None,
+    reader: AsyncReader | None = None,
 ) -> FastAPI:
     """A ready-to-serve app; ``provider`` defaults to scores stored in the graph, or with
     ``live`` to the trained models of ``settings.train.models_dir``, hot-swapped (``api.live``).
     A live app scores new orders only with a ``checkout_cleaner``; ``order_writer`` defaults
-    to writing through ``driver``."""
+    to writing through ``driver``. ``reader`` (the async driver, ``pool_size`` at least
+    ``reader_pool_size(settings)``) serves the async routes' reads; without one they read
+    through ``driver`` on worker threads."""
+    api = settings.api
+    cpu = CpuSlots(api.cpu_concurrency)
     if provider is None and live:
         from api.live import hot_swap
 
         writer = order_writer or ScoredOrderWriter(driver, settings.neo4j.database)
-        provider = hot_swap(settings, driver, checkout_cleaner, writer)
+        provider = hot_swap(settings, driver, checkout_cleaner, writer, reader, cpu)
     # Swagger UI (/docs) and ReDoc (/redoc) from the fastapi-offline wheel's static files, not a
     # CDN: the docs load on a machine without internet access.
     app = FastAPIOffline(
@@ -60,16 +66,16 @@ def create_app(
         settings=settings,
         driver=driver,
         provider=provider
-        or StoredScoresProvider(driver, settings.neo4j.database, settings.api.query_timeout_s),
+        or StoredScoresProvider(driver, settings.neo4j.database, api.query_timeout_s, reader, cpu),
         keys=keys or KeyStore(settings.api.keys_file),
         queries=catalogue("queries"),
+        reader=reader,
     )
     # Neo4j Browser (its own origin) fetches the style sheet and the guide for :style and :play.
     origins = [f"http://{h}:{settings.neo4j.http_port}" for h in ("127.0.0.1", "localhost")]
     app.add_middleware(
         CORSMiddleware, allow_origins=origins, allow_methods=["GET"], allow_headers=["*"]
     )
-    api = settings.api
     gates = {
         "analyst": Gate(api.analyst_concurrency, api.route_queue, api.route_wait_s),
         "scoring": Gate(api.scoring_concurrency, api.route_queue, api.route_wait_s),
@@ -82,3 +88,10 @@ def create_app(
     for module in (health, analyst, scoring, browser, admin):
         app.include_router(module.router)
     return app
+
+
+def reader_pool_size(settings: Settings) -> int:
+    """Connections the async reader needs: one per request the gates let run at once (scoring,
+    analyst, admin) and two for probes, so an admitted request never waits for a connection."""
+    api = settings.api
+    return api.scoring_concurrency + api.analyst_concurrency + 1 + 2

@@ -13,21 +13,34 @@ Browser assets pass ungated: a probe must answer while the service is saturated.
 
 A pure ASGI middleware counting on the event loop (no locks needed: one loop, no awaits between
 a check and its update); waiters are futures of the loop they run on.
+
+Behind the gates, the routes that read the graph per request (order scoring, order and user
+risk, analyst queries) are coroutines on the async Neo4j driver: a query in flight holds a
+pooled connection, not a thread. What they compute (the fraud model's forward pass, building
+the answer) runs on worker threads through ``CpuSlots``, at most ``slots`` at a time, so the
+event loop keeps accepting and answering while a model runs, and a burst of scoring queues
+for the CPU instead of oversubscribing it.
 """
 
 from __future__ import annotations
 
 import asyncio
 import math
+import weakref
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
+from typing import Any, TypeVar
 
+from anyio import CapacityLimiter, to_thread
 from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from api.errors import body
 
 CODE = "E612"
+T = TypeVar("T")
 _CLASSES = (("/analyst/", "analyst"), ("/admin/", "admin"))
 _SCORING = ("/users/", "/links/", "/orders/")
 
@@ -116,3 +129,23 @@ class RouteLimits:
             await self.app(scope, receive, send)
         finally:
             gate.leave()
+
+
+class CpuSlots:
+    """CPU work off the event loop, at most ``slots`` calls at once (the rest wait their turn).
+
+    anyio binds a limiter to the loop that first uses it, so there is one per running loop (a
+    server has one; a test client may run several in turn)."""
+
+    def __init__(self, slots: int) -> None:
+        self.slots = slots
+        self._limiters: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, CapacityLimiter] = (
+            weakref.WeakKeyDictionary()
+        )
+
+    async def run(self, fn: Callable[..., T], *args: Any) -> T:
+        loop = asyncio.get_running_loop()
+        limiter = self._limiters.get(loop)
+        if limiter is None:
+            limiter = self._limiters[loop] = CapacityLimiter(self.slots)
+        return await to_thread.run_sync(partial(fn, *args), limiter=limiter)

@@ -1,11 +1,14 @@
 """Request dependencies: the application context and permission checks, as ``Annotated`` aliases.
 
 Each route names the one permission it needs (``api.keys``); which roles hold it is ``ROLES``.
+The dependencies are coroutines: they only look things up (a dict, a salted hash, a file's
+mtime), and a plain function would cost every request a hop to Starlette's thread pool, where an
+async route would wait behind whatever holds those threads.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Annotated
 
@@ -27,6 +30,7 @@ from api.keys import (
 from api.provider import ModelProvider
 from cartograph.settings import Settings
 from cypher.spec import QuerySpec
+from graph.async_query import AsyncReader
 from graph.connection import Driver
 
 
@@ -39,9 +43,10 @@ class AppContext:
     provider: ModelProvider
     keys: KeyStore
     queries: dict[str, QuerySpec]
+    reader: AsyncReader | None = None  # the async driver's reads; None: sync reads on threads
 
 
-def context(request: Request) -> AppContext:
+async def context(request: Request) -> AppContext:
     ctx: AppContext = request.app.state.ctx
     return ctx
 
@@ -58,10 +63,10 @@ def ensure(key: ApiKey, permission: str) -> None:
         raise Forbidden(f"the {key.role!r} role lacks the {permission!r} permission (docs/api.md)")
 
 
-def require(permission: str) -> Callable[..., ApiKey]:
+def require(permission: str) -> Callable[..., Awaitable[ApiKey]]:
     """A dependency that admits keys whose role grants ``permission`` (401 / 403 otherwise)."""
 
-    def check(ctx: Ctx, token: Annotated[str | None, Security(_header)]) -> ApiKey:
+    async def check(ctx: Ctx, token: Annotated[str | None, Security(_header)]) -> ApiKey:
         if not token:
             raise Unauthorized("missing API key: send it in the X-API-Key header")
         key = ctx.keys.verify(token)

@@ -21,6 +21,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+from api.concurrency import CpuSlots
 from api.models import LiveProvider
 from api.orders import CheckoutCleaner, OrderWriter
 from api.provider import ModelProvider, RiskKind, StoredScoresProvider
@@ -29,6 +30,7 @@ from cartograph.errors import CartographError, GraphMismatchError
 from cartograph.settings import Settings
 from gnn.artefacts import Artefact, load_artefact
 from gnn.fingerprint import check_graph
+from graph.async_query import AsyncReader
 from graph.connection import Driver
 
 log = logging.getLogger(__name__)
@@ -61,6 +63,8 @@ def build_live(
     driver: Driver,
     cleaner: CheckoutCleaner | None = None,
     writer: OrderWriter | None = None,
+    reader: AsyncReader | None = None,
+    cpu: CpuSlots | None = None,
 ) -> ModelProvider:
     """A ``LiveProvider`` on the latest artefacts of ``settings.train.models_dir``; raises
     ``GraphMismatchError`` (E610) when one was trained on another graph (``gnn.fingerprint``)."""
@@ -70,8 +74,9 @@ def build_live(
         if art is not None:
             check_graph(art.manifest, driver, settings.neo4j.database)
     provider = LiveProvider(
-        driver, settings.neo4j.database, settings.api.query_timeout_s, rec, fraud, cleaner, writer
-    )
+        driver, settings.neo4j.database, settings.api.query_timeout_s, rec, fraud, cleaner, writer,
+        reader, cpu,
+    )  # fmt: skip
     log.info(
         "models loaded: %s", {t: a.version for t, a in (("recommend", rec), ("fraud", fraud)) if a}
     )
@@ -146,13 +151,13 @@ class HotSwapProvider:
         self._check()
         return self.current.score_links(pairs)
 
-    def score_order(self, order: OrderIn) -> Risk:
+    async def score_order(self, order: OrderIn) -> Risk:
         self._check()
-        return self.current.score_order(order)
+        return await self.current.score_order(order)
 
-    def risk(self, kind: RiskKind, key: str) -> Risk:
+    async def risk(self, kind: RiskKind, key: str) -> Risk:
         self._check()
-        return self.current.risk(kind, key)
+        return await self.current.risk(kind, key)
 
 
 def hot_swap(
@@ -160,12 +165,14 @@ def hot_swap(
     driver: Driver,
     cleaner: CheckoutCleaner | None = None,
     writer: OrderWriter | None = None,
+    reader: AsyncReader | None = None,
+    cpu: CpuSlots | None = None,
 ) -> HotSwapProvider:
     """The serving provider of ``cartograph serve``: live models, hot-swapped."""
     return HotSwapProvider(
-        build=lambda: build_live(settings, driver, cleaner, writer),
+        build=lambda: build_live(settings, driver, cleaner, writer, reader, cpu),
         watch=lambda: latest_targets(settings.train.models_dir),
         fallback=lambda: StoredScoresProvider(
-            driver, settings.neo4j.database, settings.api.query_timeout_s
+            driver, settings.neo4j.database, settings.api.query_timeout_s, reader, cpu
         ),
     )

@@ -5,9 +5,9 @@
 * ``LIKELY_SAME_ACTOR`` pair scores: the account-link scores stored in the fraud artefact;
 * stored risk: the fraud artefact's score per order, with the graph's evidence (stored path);
 * ``POST /orders/score``: raw values pseudonymised like at ingestion by the injected
-  ``CheckoutCleaner``, the checkout's neighbourhood fetched with two read queries, the GNN run on
-  it inductively (``gnn.fraud.online``), optionally stored by the injected ``OrderWriter``
-  (``api.orders`` holds both seams).
+  ``CheckoutCleaner``, the checkout's neighbourhood fetched in one round trip (one read query),
+  the GNN run on it inductively (``gnn.fraud.online``), optionally stored by the injected
+  ``OrderWriter`` (``api.orders`` holds both seams).
 
 Whatever a loaded artefact cannot answer falls back to ``StoredScoresProvider``.
 """
@@ -18,6 +18,9 @@ import uuid
 from collections.abc import Callable
 from typing import Any
 
+from anyio import to_thread
+
+from api.concurrency import CpuSlots
 from api.errors import ModelUnavailable, NotFound
 from api.orders import CheckoutCleaner, OrderWriter, order_risk, scored_order, to_checkout
 from api.provider import RiskKind, StoredScoresProvider
@@ -34,9 +37,11 @@ from api.schemas import (
 )
 from cartograph.errors import InvalidInputError
 from gnn.artefacts import Artefact
-from gnn.fraud.online import OnlineFraudModel
+from gnn.fraud.online import OnlineFraudModel, OnlineScore
 from gnn.fraud.online_features import Checkout, Neighbourhood
+from graph.async_query import AsyncReader
 from graph.connection import Driver
+from graph.orders import ScoredOrder
 
 MAX_LINKS = 10  # the causal view's fan-in per shared entity (ClassifySpec.max_links)
 
@@ -55,8 +60,10 @@ class LiveProvider(StoredScoresProvider):
         fraud: Artefact | None = None,
         checkout_cleaner: CheckoutCleaner | None = None,
         order_writer: OrderWriter | None = None,
+        reader: AsyncReader | None = None,
+        cpu: CpuSlots | None = None,
     ) -> None:
-        super().__init__(driver, database, timeout_s)
+        super().__init__(driver, database, timeout_s, reader, cpu)
         self.rec = Recommender(recommend) if recommend is not None else None
         self.fraud = OnlineFraudModel(fraud) if fraud is not None else None
         self.order_scores: dict[str, float] = {}
@@ -137,11 +144,14 @@ class LiveProvider(StoredScoresProvider):
         return None
 
     # --- risk ---------------------------------------------------------------------------------
-    def risk(self, kind: RiskKind, key: str) -> Risk:
-        out = super().risk(kind, key)
+    async def risk(self, kind: RiskKind, key: str) -> Risk:
+        out = await super().risk(kind, key)
         if kind == "order" and self.fraud is not None and key in self.order_scores:
             out.risk_score, out.model = self.order_scores[key], self.fraud.version
         return out
+
+    async def order_model(self) -> str | None:
+        return self.fraud.version if self.fraud is not None else await super().order_model()
 
     def order_risk_of(self, order: str, stored: float | None) -> float | None:
         return self.order_scores.get(order, stored)
@@ -149,52 +159,59 @@ class LiveProvider(StoredScoresProvider):
     def pair_score_of(self, user: str) -> Callable[[str, float | None], float | None]:
         return lambda other, stored: self.pairs.get((user, other), stored)
 
-    def score_order(self, order: OrderIn) -> Risk:
-        if self.fraud is None or self.checkout_cleaner is None:
-            return super().score_order(order)
-        checkout = to_checkout(order, self.checkout_cleaner)
-        nb = self.neighbourhood(checkout)
+    async def score_order(self, order: OrderIn) -> Risk:
+        """Clean, read the neighbourhood (one round trip, async), score on a CPU slot, and
+        store on a worker thread when asked (the writer and recommender are synchronous)."""
+        fraud, cleaner = self.fraud, self.checkout_cleaner
+        if fraud is None or cleaner is None:
+            return await super().score_order(order)
+        checkout = to_checkout(order, cleaner)
+        row = (await self._aread(self.service["checkout_neighbourhood"],
+                                 **neighbourhood_params(checkout))).rows[0]  # fmt: skip
+        nb = Neighbourhood(row["identifiers"], row["account"])
         unknown = [p["key"] for p in nb.account["products"] if not p["found"]]
         if unknown:
             raise InvalidInputError(f"unknown product(s): {', '.join(unknown[:5])}")
-        scored = self.fraud.score(checkout, nb)
+        scored = await self.cpu.run(fraud.score, checkout, nb)
         key = order.key or f"api:O-{uuid.uuid4().hex[:16]}"
         if order.persist:
             if self.order_writer is None:
                 raise ModelUnavailable("this server cannot store orders: no order writer")
-            version = self.fraud.version
-            self.order_writer.write(scored_order(key, order, checkout, nb, scored, version))
-            self.fraud.remember(key, scored.states)
-            if self.rec is not None:
-                self.rec.bought_now(checkout.user, checkout.products, self._purchases)
+            stored = scored_order(key, order, checkout, nb, scored, fraud.version)
+            await to_thread.run_sync(self._persist, stored, scored)
         text = self.service["checkout_graph"].text
-        return order_risk(key, checkout, nb, scored, self.fraud.version, text, order.persist)
+        return order_risk(key, checkout, nb, scored, fraud.version, text, order.persist)
+
+    def _persist(self, order: ScoredOrder, scored: OnlineScore) -> None:
+        """Create the order, then let later checkouts and recommendations see it."""
+        assert self.order_writer is not None and self.fraud is not None
+        self.order_writer.write(order)
+        self.fraud.remember(order.key, scored.states)
+        if self.rec is not None:
+            self.rec.bought_now(order.user, [p for p, _ in order.items], self._purchases)
 
     def neighbourhood(self, c: Checkout) -> Neighbourhood:
-        """The checkout's identifiers and account as of its time (two read queries)."""
-        common: dict[str, Any] = {
-            "order": c.exclude,
-            "at": c.at.isoformat(),
-            "max_links": MAX_LINKS,
-        }
-        ids = c.identifiers()
-        idents = self._run(
-            self.service["checkout_identifiers"],
-            card=ids.get("Card", ""),
-            device=ids.get("Device", ""),
-            ip=ids.get("IP", ""),
-            address=ids.get("Address", ""),
-            user=c.user,
-            **common,
-        ).rows
-        account = self._run(
-            self.service["checkout_account"],
-            user=c.user,
-            products=c.products,
-            email=c.email or "",
-            **common,
-        ).rows[0]
-        return Neighbourhood(idents, account)
+        """The checkout's identifiers and account as of its time: one read query, one round
+        trip (``checkout_neighbourhood``)."""
+        row = self._run(self.service["checkout_neighbourhood"], **neighbourhood_params(c)).rows[0]
+        return Neighbourhood(row["identifiers"], row["account"])
+
+
+def neighbourhood_params(c: Checkout) -> dict[str, Any]:
+    """The ``checkout_neighbourhood`` parameters of a checkout."""
+    ids = c.identifiers()
+    return {
+        "card": ids.get("Card", ""),
+        "device": ids.get("Device", ""),
+        "ip": ids.get("IP", ""),
+        "address": ids.get("Address", ""),
+        "user": c.user,
+        "products": c.products,
+        "email": c.email or "",
+        "order": c.exclude,
+        "at": c.at.isoformat(),
+        "max_links": MAX_LINKS,
+    }
 
 
 def _pairs(art: Artefact) -> dict[tuple[str, str], float]:

@@ -26,6 +26,21 @@ recommendations, stored/model order risk and real-time checkout scoring.
   already in flight), p50/p99, the p99 ratio to ``/health`` at
   the same rate, and the generator's own send lag (p99) so a late load generator is visible.
 
+Before/after a serving change, side by side in the same run: ``--baseline-ref REF`` exports
+that commit's tree (``git archive``, no checkout or worktree is touched) to a temporary folder
+and starts a second ``cartograph serve`` from it on the same Neo4j, models and keys; each
+measured route then runs against both at once, request by request, so a busy shared machine
+weighs on both alike. In the closed loop each client alternates between the two servers
+(``load_paired``): that couples their throughput (a client waits for both), so the slower
+server holds more of the clients and its latency shows it (compare the means: by Little's law
+each server's mean latency is its share of the clients over the common throughput; p50 and p99
+also depend on how fairly each server queues). In the open loop the offered rate is split
+between the two on interleaved schedules (``open_loop_split``: each gets half and keeps its
+own queue), which compares capacity: the one that cannot keep up shows it in its latency and
+errors. A second table gives current / baseline per route; ``--rounds N`` repeats each pair.
+``--only`` keeps the routes whose name contains one of its comma-separated words (the
+ceilings always run, against the current code).
+
 Results go to ``bench/out/api.json`` (``api-open.json`` in open-loop mode).
 """
 
@@ -43,6 +58,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable
+from contextlib import AsyncExitStack, ExitStack
 from pathlib import Path
 from typing import Any
 
@@ -111,13 +127,17 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def start_api(env: dict[str, str], port: int, workers: int | None) -> subprocess.Popen[bytes]:
-    """``cartograph serve`` in its own process; returns once ``/health`` answers (``/ready`` may
-    stay 503 when no model is trained for this graph: the bench still measures, and says so)."""
+def start_api(
+    env: dict[str, str], port: int, workers: int | None, code: Path = ROOT
+) -> subprocess.Popen[bytes]:
+    """``cartograph serve`` of the tree at ``code`` in its own process; returns once ``/health``
+    answers (``/ready`` may stay 503 when no model is trained for this graph: the bench still
+    measures, and says so)."""
     cli = [sys.executable, "-m", "cartograph.cli", "serve", "--port", str(port)]
     if workers is not None:
         cli += ["--workers", str(workers)]
-    proc = subprocess.Popen(cli, env=env, cwd=ROOT, stdout=subprocess.DEVNULL)
+    # ``-m`` puts the working directory first on sys.path: the tree at ``code`` is what runs.
+    proc = subprocess.Popen(cli, env=env, cwd=code, stdout=subprocess.DEVNULL)
     deadline = time.monotonic() + 180
     while time.monotonic() < deadline:
         try:
@@ -131,6 +151,18 @@ def start_api(env: dict[str, str], port: int, workers: int | None) -> subprocess
         time.sleep(1)
     proc.terminate()
     raise RuntimeError("the API did not answer /health in 180 s")
+
+
+def export_tree(ref: str, into: Path) -> str:
+    """The tree of commit ``ref`` under ``into`` (``git archive``: the repository's checkouts
+    and worktrees are left alone); returns the commit's short hash."""
+    commit = subprocess.run(
+        ["git", "rev-parse", "--short", f"{ref}^{{commit}}"], cwd=ROOT, check=True,
+        capture_output=True, text=True,
+    ).stdout.strip()  # fmt: skip
+    archive = subprocess.run(["git", "archive", commit], cwd=ROOT, check=True, capture_output=True)
+    subprocess.run(["tar", "-x", "-C", str(into)], input=archive.stdout, check=True)
+    return commit
 
 
 def checkouts(data: Path, n: int, seed: int) -> list[dict[str, Any]]:
@@ -203,6 +235,49 @@ async def load(url: str, make: Request, clients: int, seconds: float) -> dict[st
     }  # fmt: skip
 
 
+async def load_paired(
+    urls: tuple[str, str], make: Request, clients: int, seconds: float
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Closed loop against two servers at once, request by request: each client alternates
+    between them (half the clients start with each), so both see the same machine load at a
+    grain of milliseconds; what a busy shared box does to one, it does to the other."""
+    lat: tuple[list[float], list[float]] = ([], [])
+    errors: tuple[dict[str, int], dict[str, int]] = ({}, {})
+    limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
+    async with (
+        httpx.AsyncClient(base_url=urls[0], limits=limits, timeout=30) as a,
+        httpx.AsyncClient(base_url=urls[1], limits=limits, timeout=30) as b,
+    ):
+        warm_end = time.monotonic() + WARM_S
+        end = warm_end + seconds
+
+        async def worker(first: int) -> None:
+            side = first
+            while (now := time.monotonic()) < end:
+                with Stopwatch() as request:
+                    try:
+                        r = await make((a, b)[side])
+                        ok, why = r.status_code == 200, str(r.status_code)
+                    except httpx.HTTPError as exc:
+                        ok, why = False, type(exc).__name__
+                if now >= warm_end:
+                    lat[side].append(request.seconds)
+                    if not ok:
+                        errors[side][why] = errors[side].get(why, 0) + 1
+                side = 1 - side
+
+        await asyncio.gather(*(worker(i % 2) for i in range(clients)))
+    out = []
+    for side in (0, 1):
+        ms = [x * 1000 for x in lat[side]]
+        out.append({
+            "requests": len(ms), "errors": sum(errors[side].values()),
+            "error_kinds": errors[side], "throughput_rps": round(len(ms) / seconds, 1),
+            "mean_ms": round(sum(ms) / len(ms), 1) if ms else None, **percentiles(ms),
+        })  # fmt: skip
+    return out[0], out[1]
+
+
 async def open_loop(
     url: str, make: Request, rate: float, seconds: float, timeout: float, cap: int
 ) -> dict[str, Any]:
@@ -214,50 +289,70 @@ async def open_loop(
     them in httpx instead makes the *generator* the bottleneck (its pool does work per waiting
     request, so thousands waiting burn the client's CPU and starve the send schedule). Bounded:
     a request gives up after ``timeout`` s."""
+    return (await open_loop_split([url], make, rate, seconds, timeout, cap))[0]
+
+
+async def open_loop_split(
+    urls: list[str], make: Request, rate: float, seconds: float, timeout: float, cap: int
+) -> list[dict[str, Any]]:
+    """``open_loop`` with request ``i`` sent to ``urls[i % len(urls)]``: each server is offered
+    ``rate / len(urls)`` on interleaved schedules, so a baseline and the current code share the
+    machine's load request by request and each still shows its own queue (``cap`` per server)."""
+    n = len(urls)
     limits = httpx.Limits(max_connections=cap, max_keepalive_connections=cap)
-    lat: list[float] = []
-    lag: list[float] = []
-    errors: dict[str, int] = {}
-    in_flight = 0
-    async with httpx.AsyncClient(base_url=url, limits=limits, timeout=timeout) as client:
+    lat: list[list[float]] = [[] for _ in urls]
+    lag: list[list[float]] = [[] for _ in urls]
+    errors: list[dict[str, int]] = [{} for _ in urls]
+    in_flight = [0] * n
+    async with AsyncExitStack() as stack:
+        clients = [
+            await stack.enter_async_context(
+                httpx.AsyncClient(base_url=u, limits=limits, timeout=timeout)
+            )
+            for u in urls
+        ]
         start = time.perf_counter() + 0.05
         warm = int(rate * WARM_S)
         total = warm + int(rate * seconds)
 
         async def one(i: int) -> None:
-            nonlocal in_flight
-            at = start + i / rate
+            side, at = i % n, start + i / rate
             if (delay := at - time.perf_counter()) > 0:
                 await asyncio.sleep(delay)
-            if in_flight >= cap:
+            if in_flight[side] >= cap:
                 if i >= warm:
-                    errors["client_cap"] = errors.get("client_cap", 0) + 1
+                    errors[side]["client_cap"] = errors[side].get("client_cap", 0) + 1
                 return
-            in_flight += 1
+            in_flight[side] += 1
             sent = time.perf_counter()
             try:
-                r = await make(client)
+                r = await make(clients[side])
                 ok, why = r.status_code == 200, str(r.status_code)
             except httpx.HTTPError as exc:
                 ok, why = False, type(exc).__name__
             finally:
-                in_flight -= 1
+                in_flight[side] -= 1
             if i < warm:
                 return
-            lag.append(sent - at)
+            lag[side].append(sent - at)
             if ok:
-                lat.append(time.perf_counter() - at)
+                lat[side].append(time.perf_counter() - at)
             else:
-                errors[why] = errors.get(why, 0) + 1
+                errors[side][why] = errors[side].get(why, 0) + 1
 
         await asyncio.gather(*(one(i) for i in range(total)))
-    sent = total - warm
-    pct = percentiles([s * 1000 for s in lat])
-    return {
-        "offered_rps": rate, "sent": sent, "ok": len(lat), "errors": sum(errors.values()),
-        "error_kinds": errors, "ok_rps": round(len(lat) / seconds, 1), **pct,
-        "send_lag_p99_ms": percentiles([s * 1000 for s in lag])["p99_ms"],
-    }  # fmt: skip
+    out = []
+    for side in range(n):
+        sent = sum(1 for i in range(warm, total) if i % n == side)
+        out.append({
+            "offered_rps": rate / n, "sent": sent, "ok": len(lat[side]),
+            "errors": sum(errors[side].values()), "error_kinds": errors[side],
+            "ok_rps": round(len(lat[side]) / seconds, 1),
+            "mean_ms": round(1000 * sum(lat[side]) / len(lat[side]), 1) if lat[side] else None,
+            **percentiles([x * 1000 for x in lat[side]]),
+            "send_lag_p99_ms": percentiles([x * 1000 for x in lag[side]])["p99_ms"],
+        })  # fmt: skip
+    return out
 
 
 def endpoints(
@@ -313,6 +408,52 @@ def table(results: dict[str, dict[str, Any]]) -> str:
     return "\n".join(lines)
 
 
+def compare_table(results: dict[str, dict[str, Any]], pairs: list[tuple[str, str]]) -> str:
+    """Current / baseline per route and round: req/s, p50 and p99 ratios (< 1 p50/p99: faster)."""
+    head = ("| route | baseline req/s | baseline mean / p50 / p99 ms | current req/s "
+            "| current mean / p50 / p99 ms | req/s ratio | mean ratio | p50 ratio "
+            "| p99 ratio |")  # fmt: skip
+    lines = [head, "|---|---|---|---|---|---|---|---|---|"]
+    for base_name, cur_name in pairs:
+        b, c = results[base_name], results[cur_name]
+        rps = "ok_rps" if "ok_rps" in c else "throughput_rps"
+        lines.append(
+            f"| {cur_name} | {b[rps]} | {b.get('mean_ms')} / {b['p50_ms']} / {b['p99_ms']} "
+            f"| {c[rps]} | {c.get('mean_ms')} / {c['p50_ms']} / {c['p99_ms']} "
+            f"| {ratio(c[rps], b[rps])} | {ratio(c.get('mean_ms'), b.get('mean_ms'))} "
+            f"| {ratio(c['p50_ms'], b['p50_ms'])} | {ratio(c['p99_ms'], b['p99_ms'])} |"
+        )
+    return "\n".join(lines)
+
+
+def plan(
+    reqs: dict[str, Request], url: str, base_url: str | None, rounds: int
+) -> list[tuple[str, str, Request]]:
+    """(name, server URL, request) in measuring order. Without a baseline: every endpoint once.
+    With one: the ceilings (current code), then each route against the baseline and the current
+    code back to back, which goes first alternating by round."""
+    if base_url is None:
+        return [(name, url, make) for name, make in reqs.items()]
+    out = [(n, url, r) for n, r in reqs.items() if n.startswith("ceiling")]
+    for k in range(1, rounds + 1):
+        tag = f" (round {k})" if rounds > 1 else ""
+        for name, make in reqs.items():
+            if name.startswith("ceiling"):
+                continue
+            pair = [
+                (f"baseline: {name}{tag}", base_url, make),
+                (f"current: {name}{tag}", url, make),
+            ]
+            out += pair if k % 2 else pair[::-1]
+    return out
+
+
+def pairs_of(names: list[str]) -> list[tuple[str, str]]:
+    """(baseline name, current name) of a plan's measured routes."""
+    return [(n, "current: " + n.removeprefix("baseline: ")) for n in names
+            if n.startswith("baseline: ")]  # fmt: skip
+
+
 def open_table(results: dict[str, dict[str, dict[str, Any]]]) -> str:
     head = ("| offered req/s | endpoint | sent | ok | errors | ok req/s | p50 ms | p99 ms "
             "| p99 / health | send lag p99 ms |")  # fmt: skip
@@ -352,6 +493,9 @@ def main() -> None:
     ap.add_argument("--bolt-port", type=int, default=7693)
     ap.add_argument("--http-port", type=int, default=7480)
     ap.add_argument("--keep-server", action="store_true")
+    ap.add_argument("--baseline-ref", default=None, help="git commit to serve beside the code")
+    ap.add_argument("--rounds", type=int, default=1, help="baseline/current rounds per route")
+    ap.add_argument("--only", default=None, help="comma-separated words: routes to measure")
     args = ap.parse_args()  # fmt: skip
     seconds = args.seconds or (10.0 if args.open_loop else 20.0)
     cfg = bench_api_server(args.bolt_port, args.http_port)
@@ -359,7 +503,10 @@ def main() -> None:
     password = server.start(cfg)
     target = Neo4jTarget(uri=cfg.bolt_uri, user="neo4j", password=password)
     api: subprocess.Popen[bytes] | None = None
+    base_api: subprocess.Popen[bytes] | None = None
+    baseline: str | None = None
     machine_start = Machine.here().as_dict()
+    stack = ExitStack()
     try:
         counts = load_graph(target, settings, data)
         users, orders = sample_keys(target, 500, 7)
@@ -371,35 +518,72 @@ def main() -> None:
             port = free_port()
             env = {**os.environ, "CARTOGRAPH_NEO4J_URI": cfg.bolt_uri,
                    "CARTOGRAPH_NEO4J_PASSWORD": password,
-                   "CARTOGRAPH_TRAIN_MODELS_DIR": str(args.models),
+                   "CARTOGRAPH_TRAIN_MODELS_DIR": str(args.models.resolve()),
                    "CARTOGRAPH_API_KEYS_FILE": str(keys)}  # fmt: skip
             api = start_api(env, port, args.workers)
             url = f"http://127.0.0.1:{port}"
+            base_url: str | None = None
+            if args.baseline_ref:
+                base_dir = Path(stack.enter_context(tempfile.TemporaryDirectory()))
+                baseline = export_tree(args.baseline_ref, base_dir)
+                base_port = free_port()
+                base_api = start_api(env, base_port, args.workers, base_dir)
+                base_url = f"http://127.0.0.1:{base_port}"
             ready = httpx.get(f"{url}/ready", timeout=30).json()
             bodies: list[dict[str, Any]] = []
             rejected: dict[str, int] = {}
             if any("order_risk" in m for m in ready.get("models", {})):
                 bodies, rejected = valid_bodies(url, service["X-API-Key"], checkouts(data, 500, 7))
             reqs = endpoints(users, orders, bodies, service, analyst)
-            check = asyncio.run(first_answers(url, reqs))
-            if any(code != 200 for code in check.values()):
-                raise RuntimeError(f"an endpoint does not answer 200 before the load: {check}")
+            if args.only:
+                words = args.only.split(",")
+                reqs = {n: r for n, r in reqs.items()
+                        if n.startswith("ceiling") or any(w in n for w in words)}  # fmt: skip
+            for server_url in filter(None, (url, base_url)):
+                check = asyncio.run(first_answers(server_url, reqs))
+                if any(code != 200 for code in check.values()):
+                    raise RuntimeError(f"an endpoint of {server_url} does not answer 200: {check}")
+            order = plan(reqs, url, base_url, args.rounds)
             if args.open_loop:
                 rates = [float(r) for r in args.rates.split(",")]
                 open_results: dict[str, dict[str, dict[str, Any]]] = {}
                 for rate in rates:
-                    for name, make in reqs.items():
-                        r = asyncio.run(open_loop(url, make, rate, seconds, args.timeout, args.cap))
-                        open_results.setdefault(f"{rate:g}", {})[name] = r
+                    cell = open_results.setdefault(f"{rate:g}", {})
+                    for name, at, make in order:
+                        if name.startswith("current: "):
+                            continue  # measured with its baseline, on interleaved schedules
+                        if name.startswith("baseline: "):
+                            cur = "current: " + name.removeprefix("baseline: ")
+                            split = open_loop_split(
+                                [at, url], make, rate, seconds, args.timeout, args.cap
+                            )
+                            cell[name], cell[cur] = asyncio.run(split)
+                        else:
+                            cell[name] = asyncio.run(
+                                open_loop(at, make, rate, seconds, args.timeout, args.cap)
+                            )
+                        r = cell[name]
                         print(f"{rate:g} req/s {name}: ok {r['ok']}/{r['sent']}, p99 "
                               f"{r['p99_ms']} ms", file=sys.stderr, flush=True)  # fmt: skip
             else:
-                results = {name: asyncio.run(load(url, make, args.clients, seconds))
-                           for name, make in reqs.items()}  # fmt: skip
+                results = {}
+                for name, at, make in order:
+                    if name.startswith("current: "):
+                        continue  # measured with its baseline, request by request
+                    if name.startswith("baseline: "):
+                        cur = "current: " + name.removeprefix("baseline: ")
+                        urls = (at, url)
+                        pair = asyncio.run(load_paired(urls, make, args.clients, seconds))
+                        results[name], results[cur] = pair
+                    else:
+                        results[name] = asyncio.run(load(at, make, args.clients, seconds))
+                    print(f"{name}: {results[name]}", file=sys.stderr, flush=True)
     finally:
-        if api is not None:
-            api.terminate()
-            api.wait(60)
+        for proc in (api, base_api):
+            if proc is not None:
+                proc.terminate()
+                proc.wait(60)
+        stack.close()
         if not args.keep_server:
             server.stop(cfg)
     report: dict[str, Any] = {
@@ -407,17 +591,24 @@ def main() -> None:
         "machine": Machine.here().as_dict(), "workers": args.workers, "seconds": seconds,
         "graph": counts["nodes"], "models_dir": str(args.models),
         "ready": {k: ready.get(k) for k in ("ready", "models", "problems")},
-        "checkouts": {"valid": len(bodies), "rejected": rejected},
+        "checkouts": {"valid": len(bodies), "rejected": rejected}, "baseline": baseline,
     }  # fmt: skip
     OUT_DIR.mkdir(parents=True, exist_ok=True)
     if args.open_loop:
         report["open_loop"] = open_results
         (OUT_DIR / "api-open.json").write_text(json.dumps(report, indent=2))
         print(open_table(open_results))
+        for offered, by_name in open_results.items():
+            if pairs := pairs_of(list(by_name)):
+                print(f"\n{offered} req/s, current vs baseline {baseline}:")
+                print(compare_table(by_name, pairs))
     else:
         report["clients"], report["results"] = args.clients, results
         (OUT_DIR / "api.json").write_text(json.dumps(report, indent=2))
         print(table(results))
+        if pairs := pairs_of(list(results)):
+            print(f"\ncurrent vs baseline {baseline}:")
+            print(compare_table(results, pairs))
     print(f"models: {report['ready']}")
     print(f"machine load (1 min): start {machine_start['load_avg_1m']}, "
           f"end {report['machine']['load_avg_1m']}")  # fmt: skip

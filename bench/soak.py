@@ -2,6 +2,7 @@
 
     .venv/bin/python bench/soak.py                      # 10 minutes, 20 clients
     .venv/bin/python bench/soak.py --duration 60 --keep-server   # a short run, server kept
+    .venv/bin/python bench/soak.py --saturation-fraction 0.8     # open loop at 80 % of saturation
 
 Issue 6 asks whether the service keeps working under steady load: no errors, memory that stops
 growing once warm, and a p99 latency that does not drift. The script
@@ -9,23 +10,39 @@ growing once warm, and a p99 latency that does not drift. The script
 1. starts its own Neo4j (``var/neo4j-bench-soak``, ports 7697/7484: never the developer's) and,
    unless the graph already holds scores from an earlier soak, loads the small built-in
    marketplace (seed 7) and trains both demo tasks with reduced epoch budgets, because the soak
-   is about serving, not model quality;
-2. runs ``cartograph serve`` as a subprocess (the production entry point) on a free loopback
-   port, against that server, with API keys of its own;
-3. drives it with ``--concurrency`` clients for ``--duration`` seconds: recommendations, link
-   scores, order and user risk, analyst queries, ``/health`` and ``/ready`` (plus unknown keys,
-   whose 404 is the expected answer);
-4. every ``--window`` seconds records the API process's RSS and the window's request count,
-   p50/p99 latency and errors, prints a table and a verdict, and writes ``bench/out/soak.json``.
+   is about serving, not model quality. Or, with ``--models DIR --home H``, it serves those
+   models on the graph already in the Neo4j home ``H`` (e.g. ``bench/api.py``'s, whose graph
+   the models were trained on; ``--secret-file`` names the pseudonym secret it was ingested
+   with);
+2. runs ``cartograph serve`` (``-m`` from this tree) as a subprocess (the production entry
+   point) on a free loopback port, against that server, with API keys of its own;
+3. drives it for ``--duration`` seconds with the mixed traffic a shop front, a checkout and an
+   analyst send: recommendations, link scores, stored and real-time order risk (raw checkouts
+   of the generated data, ``--data``, those the API accepts), user risk, analyst queries,
+   ``/health`` and ``/ready`` (plus unknown keys, whose 404 is the expected answer). Closed
+   loop by default: ``--concurrency`` clients, each sending its next request when the last one
+   answered. Open loop: ``--rate R`` sends R requests per second on a fixed schedule whatever
+   the answers do, latency counted from each request's scheduled time (a stalled server is
+   charged for the queue it causes), at most ``--cap`` in flight (one due beyond that is not
+   sent and is an error); ``--saturation-fraction F`` first measures the saturation rate of
+   the mix in the same run (``saturation``: closed loop over ``--saturation-seconds`` with
+   ``--concurrency`` clients after a 5 s warm-up; the expected answers per second, or the rate
+   at which the first route class that sheds load saturates) and then runs the open loop at F
+   times it;
+4. every ``--window`` seconds records the API's RSS (``cartograph serve`` and its worker
+   processes, summed) and the window's request count, p50/p99 latency, errors and the machine's
+   load, prints a table and a verdict, and writes ``bench/out/soak.json``.
 
 An error is any answer other than the one the request expects (a 5xx, a 4xx on a valid request,
-a timeout or a connection failure).
+a timeout or a connection failure), or in open loop a request not sent because ``--cap`` were
+in flight.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import os
 import random
@@ -46,6 +63,7 @@ if __package__ in (None, ""):  # run as a script: make ``bench`` importable from
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from api.keys import KeyStore
+from bench.api import checkouts, valid_bodies
 from bench.common import (
     OUT_DIR,
     ROOT,
@@ -69,16 +87,17 @@ TASK_OVERRIDES = {
     "recommend": {"train": {"max_epochs": 20}},
     "fraud": {"train": {"max_epochs": 10}},
 }
-CLI = Path(sys.executable).parent / "cartograph"
 
 
-def soak_server_config() -> ServerConfig:
+def soak_server_config(
+    bolt_port: int = 7697, http_port: int = 7484, home: Path = SOAK_HOME
+) -> ServerConfig:
     return ServerConfig(
-        home=SOAK_HOME,
+        home=home,
         version=NEO4J_VERSION,
         browser_version=NEO4J_BROWSER_VERSION,
-        bolt_port=7697,
-        http_port=7484,
+        bolt_port=bolt_port,
+        http_port=http_port,
         heap="1g",
         pagecache="512m",
         start_timeout_s=240,
@@ -127,6 +146,7 @@ class Targets:
     orders: list[str]
     products: list[str]
     cards: list[str]
+    checkouts: list[dict[str, Any]] = field(default_factory=list)  # raw, valid: real-time risk
 
 
 def find_targets(target: Neo4jTarget) -> Targets:
@@ -136,6 +156,12 @@ def find_targets(target: Neo4jTarget) -> Targets:
             for r in _rows(
                 d,
                 "MATCH (u:User)-[:RECOMMENDED]->() RETURN DISTINCT u.key AS k ORDER BY k LIMIT 500",
+            )
+        ] or [  # no stored scores (live models only): the buyers, whom the recommender knows
+            r["k"]
+            for r in _rows(
+                d,
+                "MATCH (u:User)-[:PLACED]->() RETURN DISTINCT u.key AS k ORDER BY k LIMIT 500",
             )
         ]
         risky = [
@@ -151,6 +177,13 @@ def find_targets(target: Neo4jTarget) -> Targets:
             for r in _rows(
                 d,
                 "MATCH (o:Order) WHERE o.risk_score IS NOT NULL "
+                "RETURN o.key AS k ORDER BY k LIMIT 500",
+            )
+        ] or [  # the webshop orders the fraud artefact scored in batch
+            r["k"]
+            for r in _rows(
+                d,
+                "MATCH (o:Order) WHERE o.key STARTS WITH 'webshop:' "
                 "RETURN o.key AS k ORDER BY k LIMIT 500",
             )
         ]
@@ -195,6 +228,8 @@ def request_mix(t: Targets) -> list[tuple[float, Callable[[random.Random], Reque
                        (200,))),
         (5, lambda r: ("GET", "/health", None, "", (200,))),
         (4, lambda r: ("GET", "/ready", None, "", (200,))),
+        *([(10, lambda r: ("POST", "/orders/score", rc(r, t.checkouts), "service", (200,)))]
+          if t.checkouts else []),
     ]  # fmt: skip
 
 
@@ -210,11 +245,13 @@ class Sample:
 class Recorder:
     samples: list[Sample] = field(default_factory=list)
     failures: dict[str, int] = field(default_factory=dict)
+    whys: list[str] = field(default_factory=list)  # each failure's reason, in order
 
     def add(self, sample: Sample, why: str | None) -> None:
         self.samples.append(sample)
         if why is not None:
             self.failures[why] = self.failures.get(why, 0) + 1
+            self.whys.append(why[:60])
 
 
 async def client(
@@ -241,6 +278,110 @@ async def client(
             rec.add(Sample(time.monotonic(), request.seconds, why is None, kind), why)
 
 
+async def open_loop(
+    base: str, tokens: dict[str, str], mix: list[Any], seed: int, rate: float, start: float,
+    stop: float, cap: int, rec: Recorder,
+) -> None:  # fmt: skip
+    """Open loop: request ``i`` is due at ``start + i / rate`` and sent then whatever earlier
+    ones do; its latency runs from that due time. Over ``cap`` in flight it is not sent (an
+    error: the server is at least that far behind) rather than queued in the client, whose
+    pool would then do work per waiting request and make the generator the bottleneck."""
+    rng = random.Random(seed)
+    weights = [w for w, _ in mix]
+    limits = httpx.Limits(max_connections=cap, max_keepalive_connections=cap)
+    in_flight: set[asyncio.Task[None]] = set()
+
+    async def one(due: float, method: str, url: str, body: Any, role: str, ok: Any) -> None:
+        headers = {"X-API-Key": tokens[role]} if role else {}
+        kind, why = endpoint(url), None
+        try:
+            r = await http.request(method, url, json=body, headers=headers)
+            if r.status_code not in ok:
+                why = f"{method} {kind}: {r.status_code} {r.text[:120]}"
+        except httpx.HTTPError as exc:
+            why = f"{method} {kind}: {type(exc).__name__}"
+        rec.add(Sample(time.monotonic(), time.monotonic() - due, why is None, kind), why)
+
+    async with httpx.AsyncClient(base_url=base, timeout=30.0, limits=limits) as http:
+        i = 0
+        while (due := start + i / rate) < stop:
+            i += 1
+            if (delay := due - time.monotonic()) > 0:
+                await asyncio.sleep(delay)
+            method, url, body, role, ok = rng.choices([m for _, m in mix], weights)[0](rng)
+            if len(in_flight) >= cap:
+                kind = endpoint(url)
+                rec.add(Sample(time.monotonic(), 0.0, False, kind), f"{method} {kind}: client_cap")
+                continue
+            task = asyncio.create_task(one(due, method, url, body, role, ok))
+            in_flight.add(task)
+            task.add_done_callback(in_flight.discard)
+        if in_flight:
+            await asyncio.gather(*in_flight)
+
+
+def route_class(kind: str) -> str:
+    """The gate a request goes through (``api.concurrency``): analyst queries apart."""
+    return "analyst" if kind.startswith("analyst/") else "other"
+
+
+async def saturation(
+    base: str, tokens: dict[str, str], mix: list[Any], seed: int, clients: int, seconds: float
+) -> dict[str, Any]:
+    """The rate of this mix the service sustains, measured with ``clients`` closed-loop clients
+    over ``seconds`` after a 5 s warm-up: the expected answers per second, or less where a route
+    class sheds load first. The service bounds each class on its own (a full analyst queue
+    answers 503 ``E612`` while scoring goes on), so at saturation the heavy analyst queries
+    are shed and the rest keeps answering; the mix, whose analyst share is fixed, saturates
+    where its first class does: that class's expected answers per second over its share of the
+    requests sent."""
+    rec = Recorder()
+    start = time.monotonic()
+    stop = start + 5.0 + seconds
+    await asyncio.gather(*(client(i, base, tokens, mix, seed + 1, stop, rec)
+                           for i in range(clients)))  # fmt: skip
+    measured = [x for x in rec.samples if x.end >= start + 5.0]
+    ok = [x for x in measured if x.ok]
+    rate = len(ok) / seconds
+    limits: dict[str, float] = {}
+    for name in sorted({route_class(x.kind) for x in measured}):
+        sent = [x for x in measured if route_class(x.kind) == name]
+        if any(not x.ok for x in sent):  # this class shed load: it is the one saturated
+            share = len(sent) / len(measured)
+            limits[name] = round(sum(x.ok for x in sent) / seconds / share, 1)
+    return {
+        "clients": clients,
+        "seconds": seconds,
+        "requests": len(measured),
+        "errors": len(measured) - len(ok),
+        "failures": dict(sorted(rec.failures.items(), key=lambda kv: -kv[1])[:10]),
+        "answered_req_s": round(rate, 1),
+        "class_limits_req_s": limits,
+        "req_s": round(min([rate, *limits.values()]), 1),
+        **percentiles([x.latency_s * 1000 for x in ok]),
+    }
+
+
+def tree_rss(proc: psutil.Process) -> float:
+    """Resident memory of a process and all its descendants (``serve --workers N`` runs the
+    app in N worker processes under one supervisor)."""
+    total = 0
+    for p in [proc, *proc.children(recursive=True)]:
+        with contextlib.suppress(psutil.NoSuchProcess):  # a worker restarting
+            total += p.memory_info().rss
+    return float(total)
+
+
+def tree_cpu(proc: psutil.Process) -> float:
+    """User + system CPU seconds of a process and its live descendants."""
+    total = 0.0
+    for p in [proc, *proc.children(recursive=True)]:
+        with contextlib.suppress(psutil.NoSuchProcess):
+            t = p.cpu_times()
+            total += t.user + t.system
+    return total
+
+
 def endpoint(url: str) -> str:
     """The route a URL hits, keys replaced (``users/{key}/risk``), for per-endpoint figures."""
     parts = url.split("?")[0].strip("/").split("/")
@@ -254,7 +395,7 @@ async def sampler(
     windows: list[dict[str, Any]],
 ) -> None:  # fmt: skip
     """Every ``window`` s: RSS of the API process and the last window's latency and errors."""
-    seen, t_prev = 0, start
+    seen, seen_why, t_prev = 0, 0, start
     while True:
         now = time.monotonic()
         if now >= stop:
@@ -266,20 +407,30 @@ async def sampler(
         lat = [s.latency_s * 1000 for s in batch]
         row = {
             "t_s": round(t - start, 1),
-            "rss_mb": round(proc.memory_info().rss / 2**20, 1),
+            "rss_mb": round(tree_rss(proc) / 2**20, 1),
             "requests": len(batch),
             "req_s": round(len(batch) / (t - t_prev), 1),
             **percentiles(lat),
             "errors": sum(not s.ok for s in batch),
+            "error_kinds": _counts(rec.whys[seen_why:]),
             "load_1m": round(os.getloadavg()[0], 2),
         }
+        seen_why = len(rec.whys)
         t_prev = t
         windows.append(row)
         print(
             f"{row['t_s']:7.1f} {row['rss_mb']:8.1f} {row['p50_ms']:8.1f} {row['p99_ms']:8.1f}"
-            f" {row['req_s']:7.1f} {row['errors']:6d}",
+            f" {row['req_s']:7.1f} {row['errors']:6d} {row['load_1m']:6.2f}"
+            f" {json.dumps(row['error_kinds']) if row['errors'] else ''}",
             flush=True,
         )
+
+
+def _counts(whys: list[str]) -> dict[str, int]:
+    out: dict[str, int] = {}
+    for w in whys:
+        out[w] = out.get(w, 0) + 1
+    return dict(sorted(out.items(), key=lambda kv: -kv[1])[:3])
 
 
 def verdict(
@@ -322,18 +473,39 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def start_api(cfg: ServerConfig, keys_file: Path, port: int, log: Path) -> subprocess.Popen[bytes]:
-    """``cartograph serve`` on loopback against the soak's Neo4j (user-supplied-URI path)."""
+def start_api(
+    cfg: ServerConfig, keys_file: Path, port: int, log: Path, args: argparse.Namespace
+) -> subprocess.Popen[bytes]:
+    """``cartograph serve`` on loopback against the soak's Neo4j (user-supplied-URI path), with
+    the pseudonym secret the graph was ingested with, so checkouts get the graph's keys."""
     env = {
         **os.environ,
         "CARTOGRAPH_NEO4J_URI": cfg.bolt_uri,
         "CARTOGRAPH_NEO4J_PASSWORD": cfg.password_file.read_text().strip(),
         "CARTOGRAPH_API_KEYS_FILE": str(keys_file),
-        "CARTOGRAPH_TRAIN_MODELS_DIR": str(WORK / "models"),
+        "CARTOGRAPH_TRAIN_MODELS_DIR": str((args.models or WORK / "models").resolve()),
     }
-    cmd = [str(CLI), "serve", "--host", "127.0.0.1", "--port", str(port)]
+    if args.secret_file:
+        env["CARTOGRAPH_PSEUDONYM_SECRET_FILE"] = str(args.secret_file.resolve())
+    else:
+        env["CARTOGRAPH_PSEUDONYM_SECRET"] = SECRET.hex()
+    workers = args.workers
+    # ``-m`` from the repository root: the tree under test serves, not whatever checkout the
+    # venv's ``cartograph`` entry point was installed from.
+    cmd = [
+        sys.executable,
+        "-m",
+        "cartograph.cli",
+        "serve",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+    ]
+    if workers is not None:
+        cmd += ["--workers", str(workers)]
     with log.open("wb") as out:
-        proc = subprocess.Popen(cmd, env=env, stdout=out, stderr=subprocess.STDOUT)
+        proc = subprocess.Popen(cmd, env=env, stdout=out, stderr=subprocess.STDOUT, cwd=ROOT)
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
         if proc.poll() is not None:
@@ -349,11 +521,14 @@ def start_api(cfg: ServerConfig, keys_file: Path, port: int, log: Path) -> subpr
 
 
 def run_soak(args: argparse.Namespace) -> dict[str, Any]:
-    cfg = soak_server_config()
+    cfg = soak_server_config(args.bolt_port, args.http_port, args.home)
     password = server.start(cfg)
     target = Neo4jTarget(cfg.bolt_uri, "neo4j", password, managed=False)
     try:
-        prepared = prepare_graph(target, args.reload)
+        if args.models is not None:  # a graph loaded and models trained on it already
+            prepared: dict[str, Any] = {"reused": True, "models": str(args.models)}
+        else:
+            prepared = prepare_graph(target, args.reload)
         targets = find_targets(target)
         with open_driver(target) as d:
             neo4j_version = server_version(d)
@@ -364,9 +539,15 @@ def run_soak(args: argparse.Namespace) -> dict[str, Any]:
         tokens = {r: store.create(r, f"soak {r}")[1] for r in ("service", "analyst")}
         tokens[""] = ""
         port = free_port()
-        api = start_api(cfg, keys_file, port, WORK / "serve.log")
+        api = start_api(cfg, keys_file, port, WORK / "serve.log", args)
+        base = f"http://127.0.0.1:{port}"
+        if args.data is not None and (args.data / "raw").exists():
+            raw = checkouts(args.data, 300, args.seed)
+            targets.checkouts, prepared["rejected_checkouts"] = valid_bodies(
+                base, tokens["service"], raw
+            )
         try:
-            result = asyncio.run(_drive(api.pid, f"http://127.0.0.1:{port}", tokens, targets, args))
+            result = asyncio.run(_drive(api.pid, base, tokens, targets, args))
         finally:
             api.terminate()
             api.wait(30)
@@ -383,28 +564,48 @@ async def _drive(
     rec = Recorder()
     windows: list[dict[str, Any]] = []
     mix = request_mix(targets)
-    print(f"{'t s':>7} {'RSS MB':>8} {'p50 ms':>8} {'p99 ms':>8} {'req/s':>7} {'errors':>6}")
+    api = psutil.Process(pid)
+    sat: dict[str, Any] | None = None
+    rate = args.rate
+    if args.saturation_fraction:
+        sat = await saturation(base, tokens, mix, args.seed, args.concurrency,
+                               args.saturation_seconds)  # fmt: skip
+        rate = round(args.saturation_fraction * sat["req_s"], 1)
+        print(f"saturation: {sat['req_s']} req/s of this mix ({sat['answered_req_s']} answered "
+              f"as expected, limits of classes that shed load {sat['class_limits_req_s']}; "
+              f"{sat['clients']} clients, {sat['errors']} errors {sat['failures']}, p99 "
+              f"{sat['p99_ms']} ms) -> open loop at {rate} req/s")  # fmt: skip
+    print(f"{'t s':>7} {'RSS MB':>8} {'p50 ms':>8} {'p99 ms':>8} {'req/s':>7} {'errors':>6}"
+          f" {'load':>6}")  # fmt: skip
     start = time.monotonic()
     stop = start + args.duration
-    cpu0 = psutil.Process(pid).cpu_times()
-    await asyncio.gather(
-        sampler(psutil.Process(pid), rec, start, stop, args.window, windows),
-        *(client(i, base, tokens, mix, args.seed, stop, rec) for i in range(args.concurrency)),
-    )
-    cpu1 = psutil.Process(pid).cpu_times()
+    cpu0 = tree_cpu(api)
+    if rate:
+        load = [open_loop(base, tokens, mix, args.seed, rate, start, stop, args.cap, rec)]
+    else:
+        load = [client(i, base, tokens, mix, args.seed, stop, rec)
+                for i in range(args.concurrency)]  # fmt: skip
+    await asyncio.gather(sampler(api, rec, start, stop, args.window, windows), *load)
+    cpu1 = tree_cpu(api)
     lat = [s.latency_s * 1000 for s in rec.samples]
     errors = sum(not s.ok for s in rec.samples)
     by_kind: dict[str, list[float]] = {}
     for s in rec.samples:
         by_kind.setdefault(s.kind, []).append(s.latency_s * 1000)
     return {
+        "mode": f"open loop at {rate} req/s"
+        if rate
+        else f"closed loop, {args.concurrency} clients",
+        "offered_req_s": rate,
+        "saturation": sat,
+        "api_processes": 1 + len(api.children(recursive=True)),
         "windows": windows,
         "totals": {
             "requests": len(rec.samples),
             "errors": errors,
             "req_s": round(len(rec.samples) / args.duration, 1),
             **percentiles(lat),
-            "api_cpu_s": round(cpu1.user + cpu1.system - cpu0.user - cpu0.system, 1),
+            "api_cpu_s": round(cpu1 - cpu0, 1),
             "by_endpoint": {k: {"n": len(v), **percentiles(v)} for k, v in sorted(by_kind.items())},
             "failures": dict(sorted(rec.failures.items(), key=lambda kv: -kv[1])[:20]),
         },
@@ -424,6 +625,42 @@ def main() -> None:
     p.add_argument("--reload", action="store_true", help="rebuild the graph even if scored")
     p.add_argument("--keep-server", action="store_true", help="leave the soak's Neo4j running")
     p.add_argument("--out", type=Path, default=OUT_DIR / "soak.json")
+    p.add_argument("--rate", type=float, default=None, help="open loop: requests per second")
+    p.add_argument(
+        "--saturation-fraction",
+        type=float,
+        default=None,
+        help="open loop at this fraction of the saturation rate measured first",
+    )
+    p.add_argument(
+        "--saturation-seconds",
+        type=float,
+        default=30.0,
+        help="closed-loop seconds measuring the saturation rate (30)",
+    )
+    p.add_argument("--cap", type=int, default=200, help="open loop: most requests in flight")
+    p.add_argument("--workers", type=int, default=None, help="`cartograph serve --workers`")
+    p.add_argument("--home", type=Path, default=SOAK_HOME, help="the Neo4j home to start or reuse")
+    p.add_argument(
+        "--models",
+        type=Path,
+        default=None,
+        help="serve these models on the graph already in --home (no demo run)",
+    )
+    p.add_argument(
+        "--secret-file",
+        type=Path,
+        default=None,
+        help="pseudonym secret that graph was ingested with (default: the soak's)",
+    )
+    p.add_argument(
+        "--data",
+        type=Path,
+        default=ROOT / "var" / "data" / "marketplace-small-seed7",
+        help="generated data whose raw orders become real-time checkouts",
+    )
+    p.add_argument("--bolt-port", type=int, default=7697)
+    p.add_argument("--http-port", type=int, default=7484)
     args = p.parse_args()
     args.warmup = min(args.warmup, args.duration / 4)
     machine = Machine.here()

@@ -68,18 +68,23 @@ def listen_socket(host: str, port: int) -> socket.socket:
 def _build_app(settings: Settings, stack: ExitStack, start: bool) -> Any:
     """The live app over the graph, its driver held open by ``stack``; ``start`` starts a
     managed Neo4j (the parent process does; workers find it running)."""
-    from api.app import create_app
+    from api.app import create_app, reader_pool_size
     from extraction.checkout import CheckoutCleaner
     from extraction.mapping import load_mapping
+    from graph.async_query import AsyncReader
     from graph.connection import open_driver
     from graph.orders import ScoredOrderWriter
 
     # Checkouts are pseudonymised with the ingestion mapping and secret, so keys match the graph.
     cleaner = CheckoutCleaner(load_mapping(settings.ingest.mapping), pseudonymiser(settings))
-    driver = stack.enter_context(open_driver(resolve_target(settings, start=start)))
+    target = resolve_target(settings, start=start)
+    driver = stack.enter_context(open_driver(target))
     writer = ScoredOrderWriter(driver, settings.neo4j.database)
+    # The async routes' reads (order scoring, risk, analyst queries): the async driver, its pool
+    # sized to what the route gates let in; opened in the server's event loop on first use.
+    reader = AsyncReader(target, reader_pool_size(settings), settings.api.route_wait_s)
     return create_app(  # trained models when present
-        settings, driver, live=True, checkout_cleaner=cleaner, order_writer=writer
+        settings, driver, live=True, checkout_cleaner=cleaner, order_writer=writer, reader=reader
     )
 
 

@@ -96,6 +96,10 @@ class ApiSettings(BaseModel):
     scoring_concurrency: int = Field(default=32, gt=0)
     route_queue: int = Field(default=64, ge=0)
     route_wait_s: float = Field(default=5.0, gt=0)
+    # Worker threads running the async routes' CPU work (the fraud model, building answers) at
+    # once, per worker process: torch has one intra-op thread per worker and Python one GIL, so
+    # more only queue inside the process instead of in front of it.
+    cpu_concurrency: int = Field(default=2, gt=0)
     # Worker processes of `cartograph serve` (each loads the models, ~100 MB here); 0: one per
     # core this process may use. 1 serves in the CLI's own process.
     workers: int = Field(default=0, ge=0)

@@ -17,8 +17,17 @@ from typing import Any
 
 from neo4j.exceptions import ClientError, DatabaseUnavailable, ServiceUnavailable, SessionExpired
 
-from cartograph.errors import GraphUnavailableError, InvalidInputError, QueryTimeoutError
+from cartograph.errors import (
+    CartographError,
+    GraphUnavailableError,
+    InvalidInputError,
+    QueryTimeoutError,
+)
 from graph.connection import Driver, read_session
+
+# What a read can fail with that ``coded_error`` may turn into a coded error.
+READ_ERRORS = (UnicodeEncodeError, ServiceUnavailable, SessionExpired, DatabaseUnavailable,
+               ClientError)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -55,19 +64,26 @@ def run_read(
                     break
                 rows.append({k: to_json(v, properties) for k, v in record.items()})
             return ReadResult(columns, rows, truncated)
-    except UnicodeEncodeError as exc:
+    except READ_ERRORS as exc:
+        coded = coded_error(exc, timeout_s)
+        if coded is None:
+            raise
+        raise coded from exc
+
+
+def coded_error(exc: BaseException, timeout_s: float) -> CartographError | None:
+    """The coded error a failed read answers (``None``: not one of ours, re-raise it as is)."""
+    if isinstance(exc, UnicodeEncodeError):
         # JSON may carry a lone surrogate ("\ud800"): valid for Python, not sendable to Neo4j.
-        raise InvalidInputError(f"a value is not valid Unicode text: {exc.reason}") from exc
-    except (ServiceUnavailable, SessionExpired, DatabaseUnavailable) as exc:
+        return InvalidInputError(f"a value is not valid Unicode text: {exc.reason}")
+    if isinstance(exc, ServiceUnavailable | SessionExpired | DatabaseUnavailable):
         # DatabaseUnavailable: the server answers but the database is shutting down or still
         # recovering after a restart; for the caller that is the same outage as a dead server.
-        raise GraphUnavailableError(f"Neo4j is not reachable: {exc}") from exc
-    except ClientError as exc:
-        if "TransactionTimedOut" in (exc.code or "") or "Terminated" in (exc.code or ""):
-            raise QueryTimeoutError(
-                f"the query ran longer than {timeout_s:g} s and was stopped"
-            ) from exc
-        raise
+        return GraphUnavailableError(f"Neo4j is not reachable: {exc}")
+    code = getattr(exc, "code", None) or ""
+    if isinstance(exc, ClientError) and ("TransactionTimedOut" in code or "Terminated" in code):
+        return QueryTimeoutError(f"the query ran longer than {timeout_s:g} s and was stopped")
+    return None
 
 
 def to_json(value: Any, properties: Collection[str]) -> Any:

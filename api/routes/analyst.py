@@ -1,5 +1,7 @@
 """The named analyst queries: list them, run one with typed parameters. There is no endpoint for
-arbitrary Cypher: only files under ``cypher/queries/`` run, read-only, with timeout and row cap."""
+arbitrary Cypher: only files under ``cypher/queries/`` run, read-only, with timeout and row cap.
+A query runs on the async driver: while Neo4j works on it (up to the timeout), it holds a pooled
+connection and its ``analyst`` slot (``api.concurrency``), no thread."""
 
 from __future__ import annotations
 
@@ -9,7 +11,7 @@ from fastapi import APIRouter, Path
 
 from api.deps import Ctx, QueryRunner
 from api.errors import NotFound
-from api.reads import read
+from api.reads import read_async
 from api.schemas import ParamOut, QueryOut, QueryResult, QueryRun
 from cartograph.errors import InvalidInputError
 from cypher.spec import QuerySpec, SpecError, bind
@@ -51,7 +53,7 @@ def list_queries(ctx: Ctx, _: QueryRunner) -> list[QueryOut]:
 
 
 @router.post("/queries/{name}")
-def run_query(name: QueryName, run: QueryRun, ctx: Ctx, _: QueryRunner) -> QueryResult:
+async def run_query(name: QueryName, run: QueryRun, ctx: Ctx, _: QueryRunner) -> QueryResult:
     """Run one named query; parameters are checked against its header before Neo4j sees them."""
     spec = ctx.queries.get(name)
     if spec is None:
@@ -65,8 +67,8 @@ def run_query(name: QueryName, run: QueryRun, ctx: Ctx, _: QueryRunner) -> Query
     if run.limit is not None and run.limit > cap:
         raise InvalidInputError(f"limit must be <= {cap}")
     limit = run.limit or cap
-    result = read(
-        ctx.driver, ctx.settings.neo4j.database, spec.text, params,
+    result = await read_async(
+        ctx.reader, ctx.driver, ctx.settings.neo4j.database, spec.text, params,
         ctx.settings.api.query_timeout_s, limit,
     )  # fmt: skip
     return QueryResult(

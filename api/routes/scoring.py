@@ -1,6 +1,8 @@
 """Scoring endpoints: recommendations, pair scores, order and user risk. Each names its permission
 (``api.keys``) and delegates to the app's ``ModelProvider``; validation happens here, before any
-model runs."""
+model runs. Order scoring and risk are coroutines (async Neo4j reads, CPU work on bounded worker
+threads: ``api.concurrency``); recommendations and pair scores are plain functions that
+Starlette runs on its thread pool."""
 
 from __future__ import annotations
 
@@ -39,21 +41,21 @@ def score_links(body: LinkScoreRequest, ctx: Ctx, _: LinkScorer) -> LinkScores:
 
 
 @router.post("/orders/score")
-def score_order(order: OrderIn, ctx: Ctx, key: OrderScorer) -> Risk:
+async def score_order(order: OrderIn, ctx: Ctx, key: OrderScorer) -> Risk:
     """Real-time risk of a new order (503 until a model that can score new orders is loaded).
     ``persist`` also needs ``orders:create``, and only creates: a stored key answers 409."""
     if order.persist:
         ensure(key, CREATE_ORDERS)
-    return ctx.provider.score_order(order)
+    return await ctx.provider.score_order(order)
 
 
 @router.get("/orders/{key}/risk")
-def order_risk(key: NodeKey, ctx: Ctx, _: RiskReader) -> Risk:
+async def order_risk(key: NodeKey, ctx: Ctx, _: RiskReader) -> Risk:
     """The stored risk of an order with the shared identifiers that explain it."""
-    return ctx.provider.risk("order", key)
+    return await ctx.provider.risk("order", key)
 
 
 @router.get("/users/{key}/risk")
-def user_risk(key: NodeKey, ctx: Ctx, _: RiskReader) -> Risk:
+async def user_risk(key: NodeKey, ctx: Ctx, _: RiskReader) -> Risk:
     """The stored risk of an account with the identifiers it shares with other accounts."""
-    return ctx.provider.risk("user", key)
+    return await ctx.provider.risk("user", key)

@@ -1,9 +1,9 @@
 """The fraud model's input features for one checkout, rebuilt from its fetched neighbourhood.
 
 Batch features (``gnn.graph_features``, ``gnn.fraud.tabular``) are computed by replaying every
-order in time order; online, the same quantities are read from two Cypher queries
-(``cypher/service/checkout_identifiers``, ``checkout_account``) restricted to orders older than
-the checkout. Per identifier counts, velocity, reported chargebacks, the account's history and
+order in time order; online, the same quantities are read from one Cypher query
+(``cypher/service/checkout_neighbourhood``: identifiers and account) restricted to orders older
+than the checkout. Per identifier counts, velocity, reported chargebacks, the account's history and
 the basket are the same definitions. Two are approximations (docs/serving.md measures the
 effect): ``component_users`` counts accounts within two identifier hops (the batch union-find
 is transitive), floored by the value stored for the account's latest order; ``user_pagerank``
@@ -53,7 +53,7 @@ class Checkout:
 
 @dataclass
 class Neighbourhood:
-    """Rows of the two checkout queries."""
+    """The checkout query's answer: one row per identifier found, and the account."""
 
     identifiers: list[dict[str, Any]]
     account: dict[str, Any]

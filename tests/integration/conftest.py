@@ -10,11 +10,12 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from api.app import create_app
+from api.app import create_app, reader_pool_size
 from api.keys import KeyStore
 from cartograph.pipeline import run_ingest
 from cartograph.settings import Settings
 from extraction.pseudonymise import Pseudonymiser
+from graph.async_query import AsyncReader
 from graph.connection import Driver, Neo4jTarget
 from graph.server import ServerConfig
 from graph.writer import clear_database
@@ -126,6 +127,14 @@ def keys(settings: Settings) -> dict[str, str]:
 
 
 @pytest.fixture()
-def client(settings: Settings, marketplace: Marketplace) -> Iterator[TestClient]:
-    with TestClient(create_app(settings, marketplace.driver)) as c:
+def reader(neo4j_target: Neo4jTarget, settings: Settings) -> AsyncReader:
+    """The async driver's reads, pooled as ``cartograph serve`` pools them."""
+    return AsyncReader(neo4j_target, reader_pool_size(settings))
+
+
+@pytest.fixture()
+def client(
+    settings: Settings, marketplace: Marketplace, reader: AsyncReader
+) -> Iterator[TestClient]:
+    with TestClient(create_app(settings, marketplace.driver, reader=reader)) as c:
         yield c

@@ -4,26 +4,35 @@ persisted orders, new users folded in, hot swap that survives a broken artefact.
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import shutil
+import time
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 from fastapi.testclient import TestClient
 from pydantic import SecretStr
 
 from api.app import create_app
 from api.keys import KeyStore
-from bench.agreement import measure
+from api.models import neighbourhood_params
+from api.orders import order_risk
+from bench.agreement import measure, stored_checkout
 from cartograph.runtime import pseudonymiser
 from cartograph.settings import Settings
+from cypher.spec import parse
 from extraction.checkout import CheckoutCleaner
 from extraction.mapping import load_mapping
 from gnn.artefacts import load_artefact, point_latest, resolve
+from gnn.fraud.online_features import Checkout, Neighbourhood
 from gnn.tasks import load_task
 from gnn.tasks.runner import train_task
+from graph.async_query import AsyncReader
 from graph.server import ServerConfig
 
 SECRET = b"integration-test-secret-0123456789"  # the marketplace fixture's ingestion secret
@@ -62,10 +71,13 @@ def token(settings: Settings) -> str:
 
 
 @pytest.fixture()
-def client(settings: Settings, marketplace) -> Iterator[TestClient]:
-    """Composed like ``cartograph serve``: the ingestion mapping and secret clean checkouts."""
+def client(settings: Settings, marketplace, reader: AsyncReader) -> Iterator[TestClient]:
+    """Composed like ``cartograph serve``: the ingestion mapping and secret clean checkouts,
+    reads of the async routes on the async driver."""
     cleaner = CheckoutCleaner(load_mapping(settings.ingest.mapping), pseudonymiser(settings))
-    app = create_app(settings, marketplace.driver, live=True, checkout_cleaner=cleaner)
+    app = create_app(
+        settings, marketplace.driver, live=True, checkout_cleaner=cleaner, reader=reader
+    )
     with TestClient(app) as c:
         yield c
 
@@ -320,6 +332,108 @@ def test_online_scores_agree_with_batch(client: TestClient, marketplace) -> None
     agreement = measure(provider, orders)
     assert agreement.orders == len(orders)
     assert agreement.spearman > 0.8, agreement
+
+
+# --- one round trip for the checkout's neighbourhood ----------------------------------------
+
+REFERENCE = Path(__file__).parent / "reference"
+
+
+def _two_reads(provider, c: Checkout) -> Neighbourhood:
+    """The neighbourhood as fetched before one query did it: the two reads, kept as reference."""
+    p = neighbourhood_params(c)
+    spec = {n: parse(n, (REFERENCE / f"{n}.cypher").read_text())
+            for n in ("checkout_identifiers", "checkout_account")}  # fmt: skip
+    ident = {k: v for k, v in p.items() if k not in ("products", "email")}
+    account = {k: p[k] for k in ("user", "products", "email", "order", "at", "max_links")}
+    return Neighbourhood(
+        provider._run(spec["checkout_identifiers"], **ident).rows,
+        provider._run(spec["checkout_account"], **account).rows[0],
+    )
+
+
+def test_one_round_trip_answers_as_the_two_reads(client: TestClient, marketplace) -> None:
+    """Same rows, same features, same score and same reasons as the two queries it replaces:
+    stored orders re-scored as of their time, plus a new account's checkout on a ring card
+    with an e-mail another account has."""
+    provider = client.app.state.ctx.provider.current  # type: ignore[attr-defined]
+    assert provider.fraud is not None
+    keys = [r["k"] for r in _q(marketplace, "MATCH (o:Order) WHERE o.key STARTS WITH 'webshop:' "
+                                           "RETURN o.key AS k ORDER BY k LIMIT 40")]  # fmt: skip
+    checkouts = [stored_checkout(provider, k) for k in [*keys, _ring_order(marketplace)]]
+    email = _q(marketplace, "MATCH (e:Email)<-[:HAS_EMAIL]-(:User) RETURN e.key AS k "
+                            "ORDER BY k LIMIT 1")[0]["k"]  # fmt: skip
+    checkouts.append(Checkout(user="webshop:never-seen", products=[marketplace.bought],
+                              at=datetime(2030, 1, 1, tzinfo=UTC), card=marketplace.ring,
+                              email=email))  # fmt: skip
+    shared = 0
+    for c in checkouts:
+        one, two = provider.neighbourhood(c), _two_reads(provider, c)
+        assert (one.identifiers, one.account) == (two.identifiers, two.account), c
+        a, b = provider.fraud.score(c, one), provider.fraud.score(c, two)
+        assert (a.risk, a.features, a.impact, a.neighbours) == (b.risk, b.features, b.impact,
+                                                                b.neighbours)  # fmt: skip
+        risk_a = order_risk("k", c, one, a, "m", "q", False)
+        risk_b = order_risk("k", c, two, b, "m", "q", False)
+        assert risk_a.model_dump() == risk_b.model_dump()
+        shared += any(r["users"] for r in one.identifiers)
+    assert shared >= 2  # the comparison saw identifiers that other accounts share
+
+
+# --- a slow analyst query beside scoring ----------------------------------------------------
+
+SLOW = parse(
+    "slow_cartesian",
+    "// Purpose: a query that cannot finish (test only): a cartesian product of every order.\n"
+    "// Returns: n\n"
+    "MATCH (a:Order), (b:Order), (c:Order) WHERE a.total + b.total + c.total > -1.0\n"
+    "RETURN count(*) AS n\n",
+)
+
+
+def test_slow_analyst_queries_do_not_starve_scoring(
+    settings: Settings, marketplace, marketplace_data: Path, reader: AsyncReader
+) -> None:
+    """Two real cartesian products fill the analyst gate and run in Neo4j until their timeout;
+    meanwhile real-time order scoring and user risk (async driver, model on a CPU slot) keep
+    answering, each long before the slow queries end."""
+    timeout_s = 8.0
+    api = settings.api.model_copy(update={"query_timeout_s": timeout_s, "analyst_concurrency": 2})
+    s = settings.model_copy(update={"api": api})
+    cleaner = CheckoutCleaner(load_mapping(s.ingest.mapping), pseudonymiser(s))
+    app = create_app(s, marketplace.driver, live=True, checkout_cleaner=cleaner, reader=reader)
+    app.state.ctx.queries[SLOW.name] = SLOW
+    store = KeyStore(s.api.keys_file)
+    analyst, service = (_h(store.create(role, "test")[1]) for role in ("analyst", "service"))
+    body = _raw_order(marketplace_data, _ring_order(marketplace))
+
+    async def run() -> tuple[list[float], list[int], float]:
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://api") as c:
+            await c.post("/orders/score", json=body, headers=service)  # load the model path
+            start = time.monotonic()
+            slow = [
+                asyncio.create_task(
+                    c.post(f"/analyst/queries/{SLOW.name}", json={"params": {}}, headers=analyst)
+                )
+                for _ in range(2)
+            ]
+            await asyncio.sleep(1.0)  # both are running in Neo4j now
+            rounds: list[float] = []
+            while not all(t.done() for t in slow) and time.monotonic() - start < 4 * timeout_s:
+                t0 = time.monotonic()
+                scored = await c.post("/orders/score", json=body, headers=service)
+                user = await c.get(f"/users/{marketplace.user}/risk", headers=service)
+                assert (scored.status_code, user.status_code) == (200, 200), scored.text
+                rounds.append(time.monotonic() - t0)
+            codes = [(await t).status_code for t in slow]
+            return rounds, codes, time.monotonic() - start
+
+    rounds, codes, elapsed = asyncio.run(run())
+    assert codes == [504, 504]  # stopped by Neo4j at the timeout (E607), not finished
+    assert elapsed < timeout_s + 10  # bounded: the timeout ended them
+    assert len(rounds) >= 3, rounds  # scoring kept answering while they ran ...
+    assert max(rounds) < timeout_s / 2, rounds  # ... none waited for them to end
 
 
 # --- the right model for the graph (last: it replaces the marketplace graph) ----------------

@@ -2,8 +2,12 @@
 
 The API runs in uvicorn on a loopback port with the driver ``cartograph serve`` builds
 (``graph.connection.open_driver``), against a Neo4j server of this module's own (it is stopped,
-so it cannot be the shared test server). A poller keeps calling ``/ready`` and a data endpoint
-through the whole fault and records every answer. Issue 6's promises, as bounds:
+so it cannot be the shared test server). A poller keeps calling ``/ready`` and two data
+endpoints (one thread each) through the whole fault and records every answer. Issue 6's
+promises, as bounds:
+
+The data endpoints are recommendations (a sync route on the sync driver) and stored order risk
+(an async route on the async driver, ``graph.async_query``): both drivers must recover.
 
 - ``/ready`` turns 503 within ``READY_BOUND_S`` of the server's exit;
 - while no Neo4j process exists, every request answers within ``REQUEST_BOUND_S``: 503, the
@@ -31,9 +35,10 @@ import httpx
 import pytest
 import uvicorn
 
-from api.app import create_app
+from api.app import create_app, reader_pool_size
 from api.keys import KeyStore
 from cartograph.settings import NEO4J_BROWSER_VERSION, NEO4J_VERSION, PROJECT_ROOT, Settings
+from graph.async_query import AsyncReader
 from graph.connection import Driver, Neo4jTarget, open_driver
 from graph.server import ServerConfig, read_pid, start, stop
 
@@ -46,6 +51,7 @@ RESUME_BOUND_S = 15.0
 # While Neo4j shuts down or recovers it accepts a request and holds it: bounded by the query
 # timeout (E607) or the recovery itself, never by the driver's 30 s retry or 60 s acquisition.
 HANG_BOUND_S = 20.0
+DATA = ("/users", "/orders")  # the data endpoints: sync (recommendations) and async (order risk)
 SEED = """
 MERGE (u:User {key: 'fault:u1'})
 MERGE (o:Order {key: 'fault:o1'}) SET o.risk_score = 0.7, o.risk_model = 'fault-risk/1'
@@ -86,36 +92,47 @@ class Answer:
 
 @dataclass
 class Poller:
-    """Calls ``/ready`` and a data endpoint back to back until stopped, recording each answer."""
+    """Calls ``/ready`` and each data endpoint until stopped, one thread per path (as separate
+    clients would: a slow answer on one path does not delay the others), recording each answer."""
 
     base: str
     token: str
     answers: list[Answer] = field(default_factory=list)
     done: threading.Event = field(default_factory=threading.Event)
+    paths: tuple[str, ...] = ("/ready", "/users/fault:u1/recommendations?k=2",
+                              "/orders/fault:o1/risk")  # fmt: skip
 
     def run(self) -> None:
-        paths = ("/ready", "/users/fault:u1/recommendations?k=2")
+        threads = [threading.Thread(target=self.poll, args=(p,), daemon=True) for p in self.paths]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+
+    def poll(self, path: str) -> None:
         with httpx.Client(base_url=self.base, timeout=30.0) as http:
             while not self.done.is_set():
-                for path in paths:
-                    t0 = time.monotonic()
-                    try:
-                        r = http.get(path, headers={"X-API-Key": self.token})
-                        status = r.status_code
-                        body = r.json() if status >= 400 else {}
-                        error = body.get("error") or {}  # /ready's 503 lists its problems
-                        code = error.get("code")
-                        detail = error.get("message") or "; ".join(body.get("problems", []))
-                    except httpx.HTTPError as exc:
-                        status, code, detail = 0, None, repr(exc)
-                    took = time.monotonic() - t0
-                    self.answers.append(Answer(t0, path, took, status, code, detail))
+                t0 = time.monotonic()
+                try:
+                    r = http.get(path, headers={"X-API-Key": self.token})
+                    status = r.status_code
+                    body = r.json() if status >= 400 else {}
+                    error = body.get("error") or {}  # /ready's 503 lists its problems
+                    code = error.get("code")
+                    detail = error.get("message") or "; ".join(body.get("problems", []))
+                except httpx.HTTPError as exc:
+                    status, code, detail = 0, None, repr(exc)
+                took = time.monotonic() - t0
+                self.answers.append(Answer(t0, path, took, status, code, detail))
                 time.sleep(0.05)
 
-    def settled(self, since: float, n: int = 4) -> bool:
-        """The last ``n`` answers, all sent after ``since``, were 200."""
-        last = self.answers[-n:]
-        return len(last) == n and all(a.at >= since and a.status == 200 for a in last)
+    def settled(self, since: float, n: int = 2) -> bool:
+        """On every path, the last ``n`` answers, all sent after ``since``, were 200."""
+        for path in self.paths:
+            last = [a for a in self.answers if a.path == path][-n:]
+            if len(last) < n or not all(a.at >= since and a.status == 200 for a in last):
+                return False
+        return True
 
     def first(self, path: str, status: int, after: float) -> Answer | None:
         return next(
@@ -125,10 +142,14 @@ class Poller:
         )  # fmt: skip
 
 
-def _serve(settings: Settings, driver: Driver) -> tuple[uvicorn.Server, threading.Thread, str]:
-    server = uvicorn.Server(
-        uvicorn.Config(create_app(settings, driver), host="127.0.0.1", port=0, log_level="error")
-    )
+def _serve(
+    settings: Settings, driver: Driver, target: Neo4jTarget
+) -> tuple[uvicorn.Server, threading.Thread, str]:
+    """The app as ``cartograph serve`` builds it: the sync driver, and the async reader that the
+    order-risk route reads through."""
+    reader = AsyncReader(target, reader_pool_size(settings), settings.api.route_wait_s)
+    app = create_app(settings, driver, reader=reader)
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=0, log_level="error"))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     deadline = time.monotonic() + 20
@@ -165,7 +186,7 @@ def test_neo4j_stops_while_serving(fault_server: ServerConfig, tmp_path: Path, f
     token = KeyStore(settings.api.keys_file).create("service", "fault test")[1]
     with open_driver(target) as driver:
         driver.execute_query(SEED)
-        server, thread, base = _serve(settings, driver)
+        server, thread, base = _serve(settings, driver, target)
         poller = Poller(base, token)
         polling = threading.Thread(target=poller.run, daemon=True)
         polling.start()
@@ -225,16 +246,17 @@ def test_neo4j_stops_while_serving(fault_server: ServerConfig, tmp_path: Path, f
     # error: never a 500, never a dropped connection.
     assert {a.status for a in answers} <= {200, 503, 504}, {(a.path, a.status) for a in answers}
     errors = [a for a in answers if a.status != 200]
-    assert {a.code for a in errors if a.path.startswith("/users")} <= {"E606", "E607"}
+    assert {a.code for a in errors if a.path.startswith(DATA)} <= {"E606", "E607"}
     assert all(a.detail for a in errors)  # a message (or /ready's problems) with each
     assert slowest.seconds < HANG_BOUND_S, slowest
     # Neo4j gone: every request fails fast; /ready says so.
     assert down and all(a.status == 503 for a in down), {(a.path, a.status) for a in down}
-    assert {a.code for a in down if a.path.startswith("/users")} == {"E606"}
+    assert {a.code for a in down if a.path.startswith(DATA)} == {"E606"}
     assert max(a.seconds for a in down) < REQUEST_BOUND_S
     assert done(ready_503, t_gone) < READY_BOUND_S
     # Neo4j back: the same app and driver answer again, no restart, no stale connection.
     # (a query may still run past its timeout while the restarted JVM warms up: E607, not E606)
     assert {(a.status, a.code) for a in after} <= {(200, None), (504, "E607")}
     assert done(poller.first("/users", 200, t_db), t_db) < RESUME_BOUND_S
-    assert poller.settled(t_db), [(a.path, a.status) for a in answers[-4:]]
+    assert done(poller.first("/orders", 200, t_db), t_db) < RESUME_BOUND_S
+    assert poller.settled(t_db), [(a.path, a.status) for a in answers[-6:]]

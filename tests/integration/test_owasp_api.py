@@ -50,7 +50,7 @@ class PersistingProvider(StoredScoresProvider):
     with a fixed risk: the object-level check lives in the writer, not in the model, so this
     tests it without training one (test_api_models.py does the same with the trained model)."""
 
-    def score_order(self, order: OrderIn) -> Risk:
+    async def score_order(self, order: OrderIn) -> Risk:
         key = order.key or "api:O-owasp"
         if order.persist:
             ScoredOrderWriter(self.driver, self.database).write(
@@ -79,7 +79,7 @@ class PersistingProvider(StoredScoresProvider):
 class BrokenProvider(StoredScoresProvider):
     """A bug below the routes: its message must never reach the caller."""
 
-    def risk(self, kind: RiskKind, key: str) -> Risk:
+    async def risk(self, kind: RiskKind, key: str) -> Risk:
         raise RuntimeError(f"secret detail at /srv/cartograph/api/provider.py for {key}")
 
 

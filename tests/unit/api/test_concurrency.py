@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import threading
+import time
 
 import httpx
 from starlette.types import Receive, Scope, Send
 
-from api.app import create_app
-from api.concurrency import Gate, RouteLimits, route_class
+from api.app import create_app, reader_pool_size
+from api.concurrency import CpuSlots, Gate, RouteLimits, route_class
 from cartograph.settings import Settings
 
 
@@ -96,3 +98,45 @@ def test_docs_are_served_without_a_cdn(tmp_path) -> None:  # type: ignore[no-unt
         js = client.get("/static-offline-docs/swagger-ui-bundle.js")
         assert js.status_code == 200 and len(js.content) > 100_000
         assert client.get("/static-offline-docs/redoc.standalone.js").status_code == 200
+
+
+def test_cpu_slots_bound_the_work_running_at_once() -> None:
+    """Six blocking calls through two slots: never more than two run, all six finish, and the
+    event loop keeps running meanwhile (a ticker advances while they block)."""
+    slots = CpuSlots(2)
+    lock = threading.Lock()
+    running, peak = 0, 0
+
+    def work(i: int) -> int:
+        nonlocal running, peak
+        with lock:
+            running += 1
+            peak = max(peak, running)
+        time.sleep(0.05)
+        with lock:
+            running -= 1
+        return i * i
+
+    async def main() -> tuple[list[int], int]:
+        ticks = 0
+
+        async def ticker() -> None:
+            nonlocal ticks
+            while True:
+                await asyncio.sleep(0.005)
+                ticks += 1
+
+        tick = asyncio.create_task(ticker())
+        out = await asyncio.gather(*(slots.run(work, i) for i in range(6)))
+        tick.cancel()
+        return list(out), ticks
+
+    out, ticks = asyncio.run(main())
+    assert out == [i * i for i in range(6)]
+    assert peak == 2
+    assert ticks >= 5  # the loop was free while the work ran on threads
+
+
+def test_reader_pool_covers_what_the_gates_admit() -> None:
+    s = Settings(api={"scoring_concurrency": 10, "analyst_concurrency": 3})
+    assert reader_pool_size(s) >= 10 + 3 + 1

@@ -73,3 +73,23 @@ def test_paths_lists_maps_and_times() -> None:
 class _Odd:
     def __str__(self) -> str:
         return "odd"
+
+
+def test_read_failures_become_coded_errors() -> None:
+    """The one mapping both the sync and the async reader use: timeouts are E607, an outage
+    E606, unsendable text 422's InvalidInputError; any other driver error is re-raised as is."""
+    from neo4j.exceptions import ClientError, ServiceUnavailable
+
+    from cartograph.errors import GraphUnavailableError, InvalidInputError, QueryTimeoutError
+    from graph.query import coded_error
+
+    timed_out = ClientError()
+    timed_out._neo4j_code = "Neo.ClientError.Transaction.TransactionTimedOutClientConfiguration"
+    syntax = ClientError()
+    syntax._neo4j_code = "Neo.ClientError.Statement.SyntaxError"
+    surrogate = UnicodeEncodeError("utf-8", "\ud800", 0, 1, "surrogates not allowed")
+    assert isinstance(coded_error(timed_out, 2.0), QueryTimeoutError)
+    assert "2 s" in str(coded_error(timed_out, 2.0))
+    assert isinstance(coded_error(ServiceUnavailable("down"), 2.0), GraphUnavailableError)
+    assert isinstance(coded_error(surrogate, 2.0), InvalidInputError)
+    assert coded_error(syntax, 2.0) is None
