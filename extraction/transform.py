@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -22,6 +22,10 @@ from extraction.rejects import ReadCounts, Reject, RejectsWriter
 from extraction.sources import BadRow, CsvDialect, header_columns, read_rows
 from extraction.values import as_properties, clean, lookup
 from graph.records import NodeRecord, RelRecord
+
+# Cleans one field of one (sub-)row: the per-record ``values.clean`` by default; the columnar
+# path (extraction.columnar) passes one that returns what it computed per distinct value.
+Cleaner = Callable[[FieldSpec, dict[str, Any]], Any]
 
 
 class RowRejected(Exception):
@@ -72,10 +76,11 @@ def check_header(name: str, source: SourceSpec, dialect: CsvDialect) -> None:
         )
 
 
-def _fingerprint(row: dict[str, Any]) -> str:
+def _fingerprint(row: dict[str, Any]) -> bytes:
+    """16 bytes per row read: the set of them is what dedupe holds for a whole file."""
     return hashlib.blake2b(
         json.dumps(row, sort_keys=True, default=str).encode(), digest_size=16
-    ).hexdigest()
+    ).digest()
 
 
 def _record_id(source: SourceSpec, row: dict[str, Any], line: int) -> str:
@@ -91,7 +96,7 @@ def _extract_source(
     out: Extracted,
 ) -> ReadCounts:
     counts = ReadCounts()
-    seen: set[str] = set()
+    seen: set[bytes] = set()
     label = f"{name} ({source.path.name})"
     dialect = CsvDialect(source.delimiter, source.quotechar, source.encoding)
     check_header(name, source, dialect)
@@ -144,9 +149,12 @@ class _Row:
     pseudonymiser: Pseudonymiser | None
     rejects: RejectsWriter
     out: Extracted
+    cleaner: Cleaner | None = None
     noted: set[str] = field(default_factory=set)
 
     def clean(self, spec: FieldSpec) -> Any:
+        if self.cleaner is not None:
+            return self.cleaner(spec, self.data)
         return clean(spec, self.data, self.pseudonymiser)
 
     def note(self, spec: FieldSpec, reason: str) -> None:
@@ -172,9 +180,10 @@ def _apply(
     pseudonymiser: Pseudonymiser | None,
     rejects: RejectsWriter,
     out: Extracted,
+    cleaner: Cleaner | None = None,
 ) -> None:
     """Build every node and relationship of one row; all or nothing for required fields."""
-    row = _Row(label, record_id, data, pseudonymiser, rejects, out)
+    row = _Row(label, record_id, data, pseudonymiser, rejects, out, cleaner)
     keys: dict[str, str] = {}
     nodes: list[NodeRecord] = []
     profiles: dict[tuple[str, str], dict[str, Any]] = {}
