@@ -11,7 +11,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from cartograph.errors import TooManyRejectsError
 from extraction.columnar import extract_columnar
@@ -43,12 +43,26 @@ class IngestResult:
 
 def merge_duplicate_rels(rels: list[RelRecord]) -> list[RelRecord]:
     """One record per (start, type, end), later properties winning: the writer MERGEs one
-    relationship per pair anyway, so repeats (a user's device on every order) are wasted work."""
-    merged: dict[tuple[str, str, str, str, str], dict[str, Any]] = {}
+    relationship per pair anyway, so repeats (a user's device on every order) are wasted work.
+    A relationship seen once is kept as it is (no copy): at the large scale that is most of
+    them, and copying each would double the memory the records take at this step."""
+    merged: dict[tuple[str, str, str, str, str], RelRecord] = {}
+    copied: set[tuple[str, str, str, str, str]] = set()
     for rel in rels:
         ident = (rel.start_label, rel.start_key, rel.type, rel.end_label, rel.end_key)
-        merged.setdefault(ident, {}).update(rel.props)
-    return [RelRecord(t, sl, sk, el, ek, props) for (sl, sk, t, el, ek), props in merged.items()]
+        first = merged.get(ident)
+        if first is None:
+            merged[ident] = rel
+            continue
+        if ident not in copied:  # never change a record the caller still holds
+            first = RelRecord(
+                first.type, first.start_label, first.start_key, first.end_label, first.end_key,
+                dict(first.props),
+            )  # fmt: skip
+            merged[ident] = first
+            copied.add(ident)
+        cast(dict[str, Any], first.props).update(rel.props)
+    return list(merged.values())
 
 
 def check_reject_share(counts: dict[str, ReadCounts], max_share: float, rejects_path: Path) -> None:

@@ -10,10 +10,9 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections import defaultdict
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 from cartograph.errors import ConfigError
 from extraction.mapping import Condition, FieldSpec, Mapping, NodeSpec, SourceSpec
@@ -258,7 +257,16 @@ def _values(specs: dict[str, FieldSpec], row: _Row) -> dict[str, Any]:
 def merge_duplicates(nodes: list[NodeRecord]) -> list[NodeRecord]:
     """One record per (label, key), later properties winning: a node named by several sources
     (a user in the customer file and in every order) is written once instead of many times."""
-    merged: dict[tuple[str, str], dict[str, Any]] = defaultdict(dict)
+    merged: dict[tuple[str, str], NodeRecord] = {}
+    copied: set[tuple[str, str]] = set()
     for node in nodes:
-        merged[(node.label, node.key)].update(node.props)
-    return [NodeRecord(label, key, props) for (label, key), props in merged.items()]
+        ident = (node.label, node.key)
+        first = merged.get(ident)
+        if first is None:
+            merged[ident] = node  # seen once so far: kept as it is, no copy
+            continue
+        if ident not in copied:  # never change a record the caller still holds
+            first = merged[ident] = NodeRecord(first.label, first.key, dict(first.props))
+            copied.add(ident)
+        cast(dict[str, Any], first.props).update(node.props)
+    return list(merged.values())
