@@ -334,3 +334,18 @@ def test_generated_small_data_same_as_per_record(tmp_path: Path) -> None:
     _assert_same(old, new)
     assert sum(c.read for c in new[0].counts.values()) > 50_000
     assert new[1], "the generator's messy data should produce rejects or dropped values"
+
+
+def test_dedupe_merges_without_changing_its_input() -> None:
+    """Records seen once are kept as they are; merged ones are copies, so no caller's record
+    changes (the columnar path and the enrichers still hold theirs)."""
+    from extraction.ingest import merge_duplicate_rels
+    from graph.records import NodeRecord, RelRecord
+
+    a, b, c = NodeRecord("U", "1", {"x": 1}), NodeRecord("U", "1", {"y": 2}), NodeRecord("U", "2")
+    assert merge_duplicates([a, b, c]) == [NodeRecord("U", "1", {"x": 1, "y": 2}), c]
+    assert a.props == {"x": 1} and merge_duplicates([a, b, c])[1] is c
+    r1, r2 = RelRecord("R", "U", "1", "U", "2", {"w": 1}), RelRecord("R", "U", "1", "U", "2", {})
+    r3 = RelRecord("R", "U", "2", "U", "1")
+    assert merge_duplicate_rels([r1, r2, r3, r2]) == [r1, r3]
+    assert r1.props == {"w": 1} and merge_duplicate_rels([r1, r3])[0] is r1
