@@ -17,6 +17,7 @@ instead of one per order. Relationships are kept as read: entity resolution coun
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -25,7 +26,7 @@ from typing import Any, cast
 
 import numpy as np
 
-from extraction.columns import Failed, FieldCleaner, FieldColumn
+from extraction.columns import Encoded, Failed, FieldCleaner, FieldColumn
 from extraction.mapping import FieldSpec, Mapping, SourceSpec
 from extraction.pseudonymise import Pseudonymiser
 from extraction.rejects import ReadCounts, Reject, RejectsWriter
@@ -88,7 +89,8 @@ class _Plan:
         return cls(source, {id(s): FieldCleaner(s, pseudonymiser) for s in specs})
 
     def columns(self, rows: list[dict[str, Any]]) -> dict[int, FieldColumn]:
-        return {ident: fc.column(rows) for ident, fc in self.cleaners.items()}
+        encodings: dict[str, Encoded] = {}
+        return {ident: fc.column(rows, encodings) for ident, fc in self.cleaners.items()}
 
     def slow_rows(self, cols: dict[int, FieldColumn], n: int) -> np.ndarray:
         """Rows the per-record code must assemble: a value failed (a reject or a note), a key of
@@ -137,6 +139,14 @@ def extract_columnar(
     return out
 
 
+def _csv_fingerprint(row: dict[str, Any]) -> bytes:
+    """``transform._fingerprint`` for a CSV row, without JSON: every row of a file has the
+    header's keys in the header's order and string values without NUL (the reader rejects
+    those), so equal joined values mean equal rows, as equal JSON does."""
+    text = "\x00".join(row.values()).encode("utf-8", "surrogatepass")
+    return hashlib.blake2b(text, digest_size=16).digest()
+
+
 def _chunks(rows: Iterator[Any], size: int) -> Iterator[list[Any]]:
     while chunk := list(islice(rows, size)):
         yield chunk
@@ -149,12 +159,13 @@ def _prepare(
     and every sub-row of the chunk in one list, the rows the columns are built from."""
     units: list[tuple[Any, ...]] = []
     subs: list[dict[str, Any]] = []
+    csv = source.resolved_format == "csv"
     for line, row in chunk:
         if isinstance(row, BadRow):
             units.append(("bad", line, row))
             continue
         if source.dedupe:
-            fp = _fingerprint(row)
+            fp = _csv_fingerprint(row) if csv else _fingerprint(row)
             if fp in seen:
                 units.append(("dup",))
                 continue
@@ -187,8 +198,8 @@ class _Builder:
         self.slow: list[bool] = slow.tolist()
         self.cleaner = _Precomputed(cols)
 
-        def pairs(specs: dict[str, FieldSpec]) -> _Rows:
-            return [cols[id(s)].rows(_pairs(name)) for name, s in specs.items()]
+        def pairs(specs: dict[str, FieldSpec]) -> _Rows | None:  # None: no properties
+            return [cols[id(s)].rows(_pairs(name)) for name, s in specs.items()] or None
 
         self.nodes = [
             (alias, node.label, cols[id(node.key)].rows(_key), pairs(node.props),
@@ -240,8 +251,10 @@ class _Builder:
             self.out.profiles.setdefault(ref, {}).update(profile)
 
 
-def _props(columns: _Rows, pos: int) -> dict[str, Any]:
+def _props(columns: _Rows | None, pos: int) -> dict[str, Any]:
     props: dict[str, Any] = {}
+    if columns is None:
+        return props
     for column in columns:
         pairs = column[pos]
         if pairs:

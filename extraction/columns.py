@@ -89,7 +89,10 @@ def _column(rows: list[dict[str, Any]], path: str) -> list[Any]:
 _EXACT_TYPES = frozenset({pa.string(), pa.null(), pa.int64(), pa.bool_()})
 
 
-def encode(values: list[Any]) -> tuple[np.ndarray, list[Any], bool]:
+Encoded = tuple[np.ndarray, list[Any], bool]
+
+
+def encode(values: list[Any]) -> Encoded:
     """``(code per row, distinct values, cacheable)``. Strings (and blanks, which every cleaner
     treats alike as absent) go through Arrow; anything else through a dict keyed by type and
     value (1, 1.0 and True differ there), each unhashable value its own code."""
@@ -169,12 +172,20 @@ class FieldCleaner:
         except Exception as exc:  # raised again only for rows whose assembly reaches it
             return Failed(exc)
 
-    def column(self, rows: list[dict[str, Any]]) -> FieldColumn:
+    def column(
+        self, rows: list[dict[str, Any]], encodings: dict[str, Encoded] | None = None
+    ) -> FieldColumn:
+        """The field over ``rows``; ``encodings`` shares each input path's encoding between
+        the fields of a chunk that read it (an e-mail column feeds a profile and a key)."""
+        shared = {} if encodings is None else encodings
         if self.rowwise:
             return FieldColumn(_objects([self._clean(r) for r in rows]), np.arange(len(rows)))
         if not self.paths:  # a constant template such as "webshop"
             return FieldColumn(_objects([self._clean({})]), np.zeros(len(rows), dtype=np.int64))
-        encoded = [encode(_column(rows, p)) for p in self.paths]
+        encoded = [
+            shared[p] if p in shared else shared.setdefault(p, encode(_column(rows, p)))
+            for p in self.paths
+        ]
         cacheable = all(ok for _, _, ok in encoded)
         inverse, firsts = combine([codes for codes, _, _ in encoded])
         # Plain lists: indexing a numpy array per distinct value is several times slower.
