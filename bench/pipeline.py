@@ -1,17 +1,30 @@
-"""End-to-end ingestion throughput on the built-in marketplace, stage by stage.
+"""End-to-end ingestion on the built-in marketplace, stage by stage and scale by scale.
 
-Baseline, in the same run: reading every raw file with the same readers but no cleaning,
-pseudonymising or mapping (``read only``). Each later stage is reported with its records/s (or
-documents/s for text extraction), its share of the total, and its cost relative to the read-only
-pass. Usage::
+Per stage: items, seconds, items/s and peak resident memory (the stage's own high-water mark:
+``/proc/self/clear_refs`` resets it before each stage). Side by side in the same run:
 
-    .venv/bin/python bench/pipeline.py --scale medium --seed 7
+* ``read only``: every raw file read with the same readers, nothing cleaned (the floor);
+* ``clean (per record)``: the reference path (``ingest(columnar=False)``) in a child process of
+  its own, so its time and peak memory are not mixed with the main run's; its records are
+  checked equal (a digest of the merged nodes and relationships) to the columnar path's;
+* ``clean (columnar)``: what ingestion runs, followed by the enrichment stages, dedupe and the
+  load into a bench Neo4j of its own.
+
+Several scales in one invocation print a growth table: seconds per raw record at each scale
+against the previous one. Usage::
+
+    .venv/bin/python bench/pipeline.py --scales small medium --seed 7
+    .venv/bin/python bench/pipeline.py --scales large --skip text er load --no-per-record
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
+import hashlib
+import itertools
 import json
+import multiprocessing
 import sys
 from dataclasses import replace
 from pathlib import Path
@@ -23,111 +36,226 @@ if __package__ in (None, ""):  # run as a script: make ``bench`` importable from
 from bench.common import (
     OUT_DIR,
     ROOT,
+    Machine,
     Stopwatch,
     bench_server,
     bench_server_config,
+    command_line,
     reset_database,
 )
 from cartograph.pipeline import default_enrichers, ensure_marketplace, load_records
-from extraction.ingest import ingest
+from extraction.columnar import extract_columnar
+from extraction.ingest import ingest, merge_duplicate_rels
 from extraction.mapping import load_mapping
 from extraction.pseudonymise import Pseudonymiser
+from extraction.redact import Redactor
+from extraction.rejects import RejectsWriter
 from extraction.sources import read_rows
+from extraction.transform import merge_duplicates
+from graph.records import NodeRecord, RelRecord
 
 MAPPING = ROOT / "extraction" / "mappings" / "marketplace.yaml"
+SECRET = b"bench" * 8
+GIB = 2**30
 
 
-def read_only(data_dir: Path) -> tuple[int, float]:
+def reset_peak() -> None:
+    """Start a new high-water mark of resident memory (Linux: ``echo 5 > clear_refs``)."""
+    # Without it the mark runs from process start: an upper bound, still true.
+    with contextlib.suppress(OSError):
+        Path("/proc/self/clear_refs").write_text("5")
+
+
+def peak_rss_gib() -> float:
+    """The resident high-water mark since the last ``reset_peak`` (``VmHWM``), in GiB."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return round(int(line.split()[1]) * 1024 / GIB, 2)
+    return float("nan")
+
+
+def digest(nodes: list[NodeRecord], rels: list[RelRecord]) -> str:
+    """One hash of every merged record, in order: equal digests, equal graphs."""
+    h = hashlib.blake2b(digest_size=16)
+    for record in [*nodes, *rels]:
+        h.update(repr(record).encode("utf-8", "backslashreplace"))
+    return h.hexdigest()
+
+
+def read_only(data_dir: Path) -> tuple[int, float, float]:
     """Rows in every source, parsed but not cleaned: the floor any ingestion pays."""
     mapping = load_mapping(MAPPING, data_dir)
+    reset_peak()
     with Stopwatch() as watch:
         rows = sum(
             1 for s in mapping.sources.values() for _ in read_rows(s.path, s.resolved_format)
         )
-    return rows, watch.seconds
+    return rows, watch.seconds, peak_rss_gib()
 
 
-def run(scale: str, seed: int) -> dict[str, Any]:
-    data_dir = ensure_marketplace(ROOT / "var" / "data", scale, seed)
-    rows, read_s = read_only(data_dir)
-    enrichers = default_enrichers(data_dir, seed)
+def per_record(data_dir: str, rejects: str) -> dict[str, Any]:
+    """The reference cleaning path, run in a fresh child process (see ``main``)."""
+    Path(rejects).unlink(missing_ok=True)
+    reset_peak()
     result = ingest(
-        load_mapping(MAPPING, data_dir),
-        Pseudonymiser(b"bench" * 8),
-        OUT_DIR / f"pipeline-rejects-{scale}.csv",
-        enrichers,
+        load_mapping(MAPPING, Path(data_dir)), Pseudonymiser(SECRET), Path(rejects), columnar=False
     )
-    cfg = replace(
-        bench_server_config(),
-        home=ROOT / "var" / "neo4j-bench-pipeline",
-        bolt_port=7691,
-        http_port=7478,
-    )
-    with bench_server(cfg) as driver:
-        reset_database(driver)
-        with Stopwatch() as loading:
-            counts = load_records(driver, "neo4j", result.nodes, result.rels, show_progress=False)
-        load_s = loading.seconds
-    docs = result.enrichment["text_extraction"]["documents"]
-    accounts = sum(1 for n in result.nodes if n.label in ("User", "Product"))
-    stages = [
-        ("read only (baseline)", rows, "records", read_s),
-        (
-            "read + clean + pseudonymise + map",
-            rows,
-            "records",
-            result.timings["read_clean_pseudonymise_s"],
-        ),
-        ("text extraction", docs, "documents", result.timings["text_extraction_s"]),
-        ("entity resolution", accounts, "accounts+listings", result.timings["entity_resolution_s"]),
-        (
-            "dedupe records",
-            len(result.nodes) + len(result.rels),
-            "records",
-            result.timings["dedupe_s"],
-        ),
-        ("load into Neo4j", counts.node_rows + counts.rel_rows, "graph rows", load_s),
-    ]
+    return {
+        "seconds": result.timings["read_clean_pseudonymise_s"],
+        "peak_rss_gib": peak_rss_gib(),
+        "digest": digest(result.nodes, result.rels),
+        "totals": result.totals.as_dict(),
+    }
+
+
+def _stage(stages: list[dict[str, Any]], name: str, items: int, unit: str, secs: float) -> None:
+    stages.append(
+        {"stage": name, "items": items, "unit": unit, "seconds": round(secs, 2),
+         "peak_rss_gib": peak_rss_gib()}
+    )  # fmt: skip
+    reset_peak()
+
+
+def run(
+    scale: str, seed: int, skip: set[str], with_per_record: bool, ports: tuple[int, int]
+) -> dict[str, Any]:
+    data_dir = ensure_marketplace(ROOT / "var" / "data", scale, seed)
+    stages: list[dict[str, Any]] = []
+    rows, read_s, read_peak = read_only(data_dir)
+    stages.append({"stage": "read only (baseline)", "items": rows, "unit": "records",
+                   "seconds": round(read_s, 2), "peak_rss_gib": read_peak})  # fmt: skip
+    reference = None
+    if with_per_record:
+        spawn = multiprocessing.get_context("spawn")
+        with spawn.Pool(1) as pool:
+            args = (str(data_dir), str(OUT_DIR / f"pipeline-rejects-{scale}-rows.csv"))
+            reference = pool.apply(per_record, args)
+        stages.append({"stage": "clean + pseudonymise + map (per record)", "items": rows,
+                       "unit": "records", "seconds": reference["seconds"],
+                       "peak_rss_gib": reference["peak_rss_gib"]})  # fmt: skip
+    mapping = load_mapping(MAPPING, data_dir)
+    pseudonymiser = Pseudonymiser(SECRET)
+    rejects_path = OUT_DIR / f"pipeline-rejects-{scale}.csv"
+    rejects_path.unlink(missing_ok=True)
+    reset_peak()
+    redactor = Redactor.from_mapping(mapping, pseudonymiser)
+    with Stopwatch() as watch, RejectsWriter(rejects_path, redactor) as rj:
+        extracted = extract_columnar(mapping, pseudonymiser, rj)
+    _stage(stages, "clean + pseudonymise + map (columnar)", rows, "records", watch.seconds)
+    same = None
+    if reference is not None:
+        mine = digest(merge_duplicates(extracted.nodes), merge_duplicate_rels(extracted.rels))
+        same = mine == reference["digest"]
+        reset_peak()
+    enrichers = default_enrichers(data_dir, seed)
+    docs = accounts = 0
+    for key, name in (("text", "text_extraction"), ("er", "entity_resolution")):
+        if key in skip:
+            continue
+        accounts = sum(1 for n in extracted.nodes if n.label in ("User", "Product"))
+        with Stopwatch() as watch:
+            nodes, rels, summary = enrichers[name](extracted)
+            extracted.nodes.extend(nodes)
+            extracted.rels.extend(rels)
+        if key == "text":
+            docs = summary["documents"] or 0
+            _stage(stages, "text extraction", docs, "documents", watch.seconds)
+        else:
+            _stage(stages, "entity resolution", accounts, "accounts+listings", watch.seconds)
+    with Stopwatch() as watch:
+        nodes_m, rels_m = merge_duplicates(extracted.nodes), merge_duplicate_rels(extracted.rels)
+    del extracted
+    _stage(stages, "dedupe records", len(nodes_m) + len(rels_m), "records", watch.seconds)
+    if "load" not in skip:
+        cfg = replace(
+            bench_server_config(),
+            home=ROOT / "var" / "neo4j-bench-pipeline",
+            bolt_port=ports[0],
+            http_port=ports[1],
+        )
+        with bench_server(cfg) as driver:
+            reset_database(driver)
+            reset_peak()
+            with Stopwatch() as watch:
+                counts = load_records(driver, "neo4j", nodes_m, rels_m, show_progress=False)
+            _stage(stages, "load into Neo4j (writer)", counts.node_rows + counts.rel_rows,
+                   "graph rows", watch.seconds)  # fmt: skip
     return {
         "scale": scale,
         "seed": seed,
         "rows": rows,
         "stages": stages,
-        "totals": result.totals.as_dict(),
-        "command": " ".join(sys.argv),
+        "skipped": sorted(skip),
+        "same_records_as_per_record": same,
+        "per_record_totals": reference["totals"] if reference else None,
+        "machine": Machine.here().as_dict(),
     }
 
 
+def _end_to_end(res: dict[str, Any]) -> float:
+    """Seconds of the stages ingestion runs (not the baseline, not the per-record reference)."""
+    return sum(s["seconds"] for s in res["stages"] if "baseline" not in s["stage"]
+               and "per record" not in s["stage"])  # fmt: skip
+
+
 def print_table(res: dict[str, Any]) -> None:
+    total = _end_to_end(res)
     stages = res["stages"]
-    base_rate = stages[0][1] / stages[0][3]
-    total = sum(s[3] for s in stages[1:])
     print(
-        f"\nscale={res['scale']} seed={res['seed']}: {res['rows']:,} raw records; "
-        f"end to end {res['rows'] / total:,.0f} records/s ({total:.1f} s without the baseline)"
+        f"\nscale={res['scale']} seed={res['seed']}: {res['rows']:,} raw records; end to end "
+        f"{res['rows'] / total:,.0f} raw records/s ({total:.1f} s; skipped: "
+        f"{', '.join(res['skipped']) or 'nothing'}); load avg {res['machine']['load_avg_1m']}"
     )
-    print(
-        f"{'stage':36} {'items':>10} {'unit':>10} {'seconds':>8} {'items/s':>10} "
-        f"{'share':>6} {'x baseline time':>15}"
-    )
-    for name, n, unit, secs in stages:
-        share = "-" if name.startswith("read only") else f"{secs / total:.0%}"
-        print(
-            f"{name:36} {n:>10,} {unit:>10} {secs:>8.1f} {n / secs:>10,.0f} {share:>6} "
-            f"{secs / stages[0][3]:>15.1f}"
-        )
-    print(f"(baseline read-only rate: {base_rate:,.0f} records/s)")
+    print(f"{'stage':42} {'items':>10} {'unit':>17} {'seconds':>8} {'items/s':>10} "
+          f"{'s/1M raw':>9} {'peak RSS':>9}")  # fmt: skip
+    for s in stages:
+        per_m = s["seconds"] / res["rows"] * 1e6
+        print(f"{s['stage']:42} {s['items']:>10,} {s['unit']:>17} {s['seconds']:>8.1f} "
+              f"{s['items'] / max(s['seconds'], 1e-9):>10,.0f} {per_m:>9.1f} "
+              f"{s['peak_rss_gib']:>7.2f} G")  # fmt: skip
+    old = next((s for s in stages if "per record" in s["stage"]), None)
+    new = next(s for s in stages if "columnar" in s["stage"])
+    if old:
+        print(f"columnar vs per-record cleaning: {old['seconds'] / new['seconds']:.2f}x faster; "
+              f"same records: {res['same_records_as_per_record']}")  # fmt: skip
+
+
+def print_growth(results: list[dict[str, Any]]) -> None:
+    """Seconds per raw record of each stage, each scale against the one before it."""
+    print("\ngrowth: seconds per raw record, this scale / previous scale")
+    for prev, cur in itertools.pairwise(results):
+        by_stage = {s["stage"]: s for s in prev["stages"]}
+        for s in cur["stages"]:
+            p = by_stage.get(s["stage"])
+            if p:
+                ratio = (s["seconds"] / cur["rows"]) / (p["seconds"] / prev["rows"])
+                print(f"  {prev['scale']}->{cur['scale']} {s['stage']:42} {ratio:5.2f}x")
+        ratio = (_end_to_end(cur) / cur["rows"]) / (_end_to_end(prev) / prev["rows"])
+        print(f"  {prev['scale']}->{cur['scale']} {'end to end':42} {ratio:5.2f}x")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--scale", default="medium", choices=["small", "medium", "large"])
+    parser.add_argument("--scales", nargs="+", default=["medium"],
+                        choices=["small", "medium", "large"])  # fmt: skip
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--skip", nargs="*", default=[], choices=["text", "er", "load"])
+    parser.add_argument("--no-per-record", action="store_true",
+                        help="skip the per-record reference cleaning (slow at large)")  # fmt: skip
+    parser.add_argument("--bolt-port", type=int, default=7691)
+    parser.add_argument("--http-port", type=int, default=7478)
     args = parser.parse_args()
     OUT_DIR.mkdir(parents=True, exist_ok=True)
-    res = run(args.scale, args.seed)
-    print_table(res)
-    (OUT_DIR / f"pipeline-{args.scale}.json").write_text(json.dumps(res, indent=2))
+    results = []
+    for scale in args.scales:
+        res = run(scale, args.seed, set(args.skip), not args.no_per_record,
+                  (args.bolt_port, args.http_port))  # fmt: skip
+        res["command"] = command_line()
+        print_table(res)
+        (OUT_DIR / f"pipeline-{scale}.json").write_text(json.dumps(res, indent=2))
+        results.append(res)
+    if len(results) > 1:
+        print_growth(results)
 
 
 if __name__ == "__main__":

@@ -11,9 +11,10 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from cartograph.errors import TooManyRejectsError
+from extraction.columnar import extract_columnar
 from extraction.mapping import Mapping
 from extraction.pseudonymise import Pseudonymiser
 from extraction.redact import Redactor
@@ -42,12 +43,26 @@ class IngestResult:
 
 def merge_duplicate_rels(rels: list[RelRecord]) -> list[RelRecord]:
     """One record per (start, type, end), later properties winning: the writer MERGEs one
-    relationship per pair anyway, so repeats (a user's device on every order) are wasted work."""
-    merged: dict[tuple[str, str, str, str, str], dict[str, Any]] = {}
+    relationship per pair anyway, so repeats (a user's device on every order) are wasted work.
+    A relationship seen once is kept as it is (no copy): at the large scale that is most of
+    them, and copying each would double the memory the records take at this step."""
+    merged: dict[tuple[str, str, str, str, str], RelRecord] = {}
+    copied: set[tuple[str, str, str, str, str]] = set()
     for rel in rels:
         ident = (rel.start_label, rel.start_key, rel.type, rel.end_label, rel.end_key)
-        merged.setdefault(ident, {}).update(rel.props)
-    return [RelRecord(t, sl, sk, el, ek, props) for (sl, sk, t, el, ek), props in merged.items()]
+        first = merged.get(ident)
+        if first is None:
+            merged[ident] = rel
+            continue
+        if ident not in copied:  # never change a record the caller still holds
+            first = RelRecord(
+                first.type, first.start_label, first.start_key, first.end_label, first.end_key,
+                dict(first.props),
+            )  # fmt: skip
+            merged[ident] = first
+            copied.add(ident)
+        cast(dict[str, Any], first.props).update(rel.props)
+    return list(merged.values())
 
 
 def check_reject_share(counts: dict[str, ReadCounts], max_share: float, rejects_path: Path) -> None:
@@ -70,14 +85,18 @@ def ingest(
     rejects_path: Path,
     enrichers: dict[str, Enricher] | None = None,
     max_reject_share: float = 1.0,
+    columnar: bool = True,
 ) -> IngestResult:
     """Run the mapping, then each enricher in order; returns deduplicated records and counts.
     A run that rejects more than ``max_reject_share`` of what it read stops here, after its
-    rejects file is complete and before anything is enriched or loaded."""
+    rejects file is complete and before anything is enriched or loaded. ``columnar`` (the
+    default) reads in chunks and cleans each distinct value once (``extraction.columnar``);
+    False runs the per-record reference path, which gives the same result, more slowly."""
     timings: dict[str, float] = {}
     t0 = time.perf_counter()
     with RejectsWriter(rejects_path, Redactor.from_mapping(mapping, pseudonymiser)) as rejects:
-        extracted = extract(mapping, pseudonymiser, rejects)
+        run = extract_columnar if columnar else extract
+        extracted = run(mapping, pseudonymiser, rejects)
     timings["read_clean_pseudonymise_s"] = round(time.perf_counter() - t0, 3)
     check_reject_share(extracted.counts, max_reject_share, rejects_path)
     enrichment: dict[str, dict[str, Any]] = {}

@@ -10,10 +10,9 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 from cartograph.errors import ConfigError
 from extraction.mapping import Condition, FieldSpec, Mapping, NodeSpec, SourceSpec
@@ -22,6 +21,10 @@ from extraction.rejects import ReadCounts, Reject, RejectsWriter
 from extraction.sources import BadRow, CsvDialect, header_columns, read_rows
 from extraction.values import as_properties, clean, lookup
 from graph.records import NodeRecord, RelRecord
+
+# Cleans one field of one (sub-)row: the per-record ``values.clean`` by default; the columnar
+# path (extraction.columnar) passes one that returns what it computed per distinct value.
+Cleaner = Callable[[FieldSpec, dict[str, Any]], Any]
 
 
 class RowRejected(Exception):
@@ -72,10 +75,11 @@ def check_header(name: str, source: SourceSpec, dialect: CsvDialect) -> None:
         )
 
 
-def _fingerprint(row: dict[str, Any]) -> str:
+def _fingerprint(row: dict[str, Any]) -> bytes:
+    """16 bytes per row read: the set of them is what dedupe holds for a whole file."""
     return hashlib.blake2b(
         json.dumps(row, sort_keys=True, default=str).encode(), digest_size=16
-    ).hexdigest()
+    ).digest()
 
 
 def _record_id(source: SourceSpec, row: dict[str, Any], line: int) -> str:
@@ -91,7 +95,7 @@ def _extract_source(
     out: Extracted,
 ) -> ReadCounts:
     counts = ReadCounts()
-    seen: set[str] = set()
+    seen: set[bytes] = set()
     label = f"{name} ({source.path.name})"
     dialect = CsvDialect(source.delimiter, source.quotechar, source.encoding)
     check_header(name, source, dialect)
@@ -144,9 +148,12 @@ class _Row:
     pseudonymiser: Pseudonymiser | None
     rejects: RejectsWriter
     out: Extracted
+    cleaner: Cleaner | None = None
     noted: set[str] = field(default_factory=set)
 
     def clean(self, spec: FieldSpec) -> Any:
+        if self.cleaner is not None:
+            return self.cleaner(spec, self.data)
         return clean(spec, self.data, self.pseudonymiser)
 
     def note(self, spec: FieldSpec, reason: str) -> None:
@@ -172,9 +179,10 @@ def _apply(
     pseudonymiser: Pseudonymiser | None,
     rejects: RejectsWriter,
     out: Extracted,
+    cleaner: Cleaner | None = None,
 ) -> None:
     """Build every node and relationship of one row; all or nothing for required fields."""
-    row = _Row(label, record_id, data, pseudonymiser, rejects, out)
+    row = _Row(label, record_id, data, pseudonymiser, rejects, out, cleaner)
     keys: dict[str, str] = {}
     nodes: list[NodeRecord] = []
     profiles: dict[tuple[str, str], dict[str, Any]] = {}
@@ -249,7 +257,16 @@ def _values(specs: dict[str, FieldSpec], row: _Row) -> dict[str, Any]:
 def merge_duplicates(nodes: list[NodeRecord]) -> list[NodeRecord]:
     """One record per (label, key), later properties winning: a node named by several sources
     (a user in the customer file and in every order) is written once instead of many times."""
-    merged: dict[tuple[str, str], dict[str, Any]] = defaultdict(dict)
+    merged: dict[tuple[str, str], NodeRecord] = {}
+    copied: set[tuple[str, str]] = set()
     for node in nodes:
-        merged[(node.label, node.key)].update(node.props)
-    return [NodeRecord(label, key, props) for (label, key), props in merged.items()]
+        ident = (node.label, node.key)
+        first = merged.get(ident)
+        if first is None:
+            merged[ident] = node  # seen once so far: kept as it is, no copy
+            continue
+        if ident not in copied:  # never change a record the caller still holds
+            first = merged[ident] = NodeRecord(first.label, first.key, dict(first.props))
+            copied.add(ident)
+        cast(dict[str, Any], first.props).update(node.props)
+    return list(merged.values())
