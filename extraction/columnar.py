@@ -37,6 +37,7 @@ from extraction.transform import (
     _apply,
     _explode,
     _fingerprint,
+    _holds,
     _record_id,
     check_header,
 )
@@ -208,7 +209,7 @@ class _Builder:
         ]  # fmt: skip
         self.rels = [
             (rel.type, source.nodes[rel.start].label, rel.start, source.nodes[rel.end].label,
-             rel.end, pairs(rel.props))
+             rel.end, pairs(rel.props), rel.when)
             for rel in source.relationships
         ]  # fmt: skip
 
@@ -242,8 +243,8 @@ class _Builder:
         rels = [
             RelRecord(rel_type, start_label, keys[start], end_label, keys[end],
                       _props(prop_rows, pos))
-            for rel_type, start_label, start, end_label, end, prop_rows in self.rels
-            if start in keys and end in keys
+            for rel_type, start_label, start, end_label, end, prop_rows, when in self.rels
+            if start in keys and end in keys and _holds(when, self.subs[pos])
         ]  # fmt: skip
         self.out.nodes.extend(nodes)
         self.out.rels.extend(rels)

@@ -204,7 +204,7 @@ def _apply(
             _values(rel.props, row),
         )
         for rel in source.relationships
-        if rel.start in keys and rel.end in keys
+        if rel.start in keys and rel.end in keys and _holds(rel.when, data)
     ]
     out.nodes.extend(nodes)
     out.rels.extend(rels)
@@ -213,6 +213,7 @@ def _apply(
 
 
 def _holds(condition: Condition | None, data: dict[str, Any]) -> bool:
+    """A relationship's ``when:``: the raw field's text is one of the listed values."""
     return condition is None or str(lookup(data, condition.field)) in condition.values
 
 

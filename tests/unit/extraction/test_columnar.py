@@ -349,3 +349,56 @@ def test_dedupe_merges_without_changing_its_input() -> None:
     r3 = RelRecord("R", "U", "2", "U", "1")
     assert merge_duplicate_rels([r1, r2, r3, r2]) == [r1, r3]
     assert r1.props == {"w": 1} and merge_duplicate_rels([r1, r3])[0] is r1
+
+
+@pytest.mark.parametrize("chunk_rows", [1, 50_000])
+def test_a_relationship_is_made_only_for_rows_its_when_names(
+    tmp_path: Path, chunk_rows: int
+) -> None:
+    """``when: {field: kind, values: [view]}`` keeps VIEWED to view rows: one event row is one
+    relationship of its own kind, never every kind the source declares (both paths)."""
+    (tmp_path / "events.csv").write_text(
+        "ev,user,sku,kind\n1,u1,p1,view\n2,u1,p2,cart\n3,u2,p1,view\n4,u2,p3,refund\n"
+    )
+    mapping = Mapping.model_validate(
+        {
+            "sources": {
+                "events": {
+                    "path": str(tmp_path / "events.csv"),
+                    "record_id": "ev",
+                    "nodes": {
+                        "user": {"label": "User", "key": "{user}"},
+                        "product": {"label": "Product", "key": "{sku}"},
+                    },
+                    "relationships": [
+                        {
+                            "type": "VIEWED",
+                            "from": "user",
+                            "to": "product",
+                            "when": {"field": "kind", "values": ["view"]},
+                        },
+                        {
+                            "type": "ADDED_TO_CART",
+                            "from": "user",
+                            "to": "product",
+                            "when": {"field": "kind", "values": ["cart"]},
+                        },
+                        {"type": "TOUCHED", "from": "user", "to": "product"},
+                    ],
+                }
+            }
+        }
+    )
+    old, new = _both(mapping, tmp_path, chunk_rows, pseudonymiser=None)
+    _assert_same(old, new)
+    got = sorted((r.type, r.start_key, r.end_key) for r in new[0].rels)
+    assert got == [
+        ("ADDED_TO_CART", "u1", "p2"),
+        ("TOUCHED", "u1", "p1"),
+        ("TOUCHED", "u1", "p2"),
+        ("TOUCHED", "u2", "p1"),
+        ("TOUCHED", "u2", "p3"),
+        ("VIEWED", "u1", "p1"),
+        ("VIEWED", "u2", "p1"),
+    ]
+    assert new[0].counts["events"].loaded == 4  # the refund row loads, with no conditional rel
