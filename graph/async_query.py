@@ -25,7 +25,7 @@ from typing import Any
 
 from neo4j import READ_ACCESS, AsyncDriver, AsyncGraphDatabase
 
-from graph.connection import Neo4jTarget
+from graph.connection import CONNECTION_TIMEOUT_S, Neo4jTarget
 from graph.query import READ_ERRORS, ReadResult, coded_error, to_json
 
 __all__ = ["AsyncReader"]
@@ -53,7 +53,7 @@ class AsyncReader:
             driver = AsyncGraphDatabase.driver(
                 t.uri,
                 auth=(t.user, t.password),
-                connection_timeout=10.0,
+                connection_timeout=CONNECTION_TIMEOUT_S,
                 max_connection_pool_size=self.pool_size,
                 connection_acquisition_timeout=self.acquire_timeout_s,
                 notifications_min_severity="OFF",

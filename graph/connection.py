@@ -45,12 +45,17 @@ class Neo4jTarget:
         return f"Neo4jTarget(uri={self.uri!r}, user={self.user!r}, database={self.database!r})"
 
 
+# How long opening one connection may take: a dead or restarting server fails a request after
+# this, not after the driver's retry budget (``max_transaction_retry_time``, 30 s).
+CONNECTION_TIMEOUT_S = 10.0
+
+
 def open_driver(target: Neo4jTarget) -> Driver:
     """A driver with a bounded connection timeout so a dead server fails fast, not after minutes."""
     return GraphDatabase.driver(
         target.uri,
         auth=(target.user, target.password),
-        connection_timeout=10.0,
+        connection_timeout=CONNECTION_TIMEOUT_S,
         max_transaction_retry_time=30.0,
         # "unknown label/property" notices are normal on a partly loaded graph: not worth a log
         notifications_min_severity="OFF",

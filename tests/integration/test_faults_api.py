@@ -15,7 +15,9 @@ The data endpoints are recommendations (a sync route on the sync driver) and sto
 - during the whole fault every request gets an HTTP answer within ``HANG_BOUND_S`` (no hang on
   the driver's retry budget), 200 or a JSON error E606/E607, never a 500;
 - once Neo4j is back (a brand-new driver can read from the database), the same app and driver
-  answer 200 again, the first within ``RESUME_BOUND_S`` and then steadily, with no API restart.
+  answer 200 again, within ``RESUME_BOUND_S`` of the first request each path sends after that
+  (a poller thread may still be waiting on a request sent during the recovery, so the clock
+  starts when the path next asks), and then steadily, with no API restart.
 
 The bounds are loose on purpose: they hold on a 2-core machine shared with other test runs
 (load average 6-8), where a cold JVM can take seconds per query.
@@ -39,7 +41,7 @@ from api.app import create_app, reader_pool_size
 from api.keys import KeyStore
 from cartograph.settings import NEO4J_BROWSER_VERSION, NEO4J_VERSION, PROJECT_ROOT, Settings
 from graph.async_query import AsyncReader
-from graph.connection import Driver, Neo4jTarget, open_driver
+from graph.connection import CONNECTION_TIMEOUT_S, Driver, Neo4jTarget, open_driver
 from graph.server import ServerConfig, read_pid, start, stop
 
 FAULT_HOME = Path(
@@ -48,9 +50,13 @@ FAULT_HOME = Path(
 READY_BOUND_S = 5.0
 REQUEST_BOUND_S = 3.0
 RESUME_BOUND_S = 15.0
-# While Neo4j shuts down or recovers it accepts a request and holds it: bounded by the query
-# timeout (E607) or the recovery itself, never by the driver's 30 s retry or 60 s acquisition.
-HANG_BOUND_S = 20.0
+# While Neo4j shuts down or recovers it accepts a request and holds it: at worst one connection
+# attempt (the server takes the socket but not yet the handshake) and then the whole query
+# timeout (E607), plus a few seconds of a busy machine's scheduling; never the driver's 30 s
+# retry or 60 s acquisition. (A flat 20 s, exactly the sum, failed at 20.25 s under load 15.)
+QUERY_TIMEOUT_S = Settings().api.query_timeout_s
+HANG_BOUND_S = CONNECTION_TIMEOUT_S + QUERY_TIMEOUT_S + 4.0
+assert HANG_BOUND_S < 30.0  # still tells a bounded answer from a retry-budget hang
 DATA = ("/users", "/orders")  # the data endpoints: sync (recommendations) and async (order risk)
 SEED = """
 MERGE (u:User {key: 'fault:u1'})
@@ -257,6 +263,7 @@ def test_neo4j_stops_while_serving(fault_server: ServerConfig, tmp_path: Path, f
     # Neo4j back: the same app and driver answer again, no restart, no stale connection.
     # (a query may still run past its timeout while the restarted JVM warms up: E607, not E606)
     assert {(a.status, a.code) for a in after} <= {(200, None), (504, "E607")}
-    assert done(poller.first("/users", 200, t_db), t_db) < RESUME_BOUND_S
-    assert done(poller.first("/orders", 200, t_db), t_db) < RESUME_BOUND_S
+    for path in DATA:
+        asked = next(a.at for a in answers if a.path.startswith(path) and a.at >= t_db)
+        assert done(poller.first(path, 200, t_db), asked) < RESUME_BOUND_S, path
     assert poller.settled(t_db), [(a.path, a.status) for a in answers[-6:]]
