@@ -22,6 +22,7 @@ from extraction.nlp.mentions import ProductIndex
 from extraction.nlp.products import ProductExtractor, ProductText
 from extraction.nlp.reviews import ReviewExtractor, ReviewText
 from extraction.nlp.textvec import Encoder
+from extraction.nlp.threads import DEFAULT_THREADS, compute_threads
 from extraction.nlp.tickets import TicketExtractor, TicketText
 
 log = logging.getLogger(__name__)
@@ -117,9 +118,20 @@ def _timed(timings: dict[str, float], stage: str, fn: Callable[[], T]) -> T:
 
 
 def extract_all_timed(
-    data_dir: Path, encoder: Encoder | None = None, seed: int = 0
+    data_dir: Path,
+    encoder: Encoder | None = None,
+    seed: int = 0,
+    threads: int | None = DEFAULT_THREADS,
 ) -> tuple[list[Fact], dict[str, float]]:
-    """All facts from ``data_dir/raw`` and the seconds each stage took."""
+    """All facts from ``data_dir/raw`` and the seconds each stage took; the numeric libraries
+    run on ``threads`` threads (see ``threads.py``; None leaves their defaults)."""
+    with compute_threads(threads):
+        return _extract_all_timed(data_dir, encoder, seed)
+
+
+def _extract_all_timed(
+    data_dir: Path, encoder: Encoder | None, seed: int
+) -> tuple[list[Fact], dict[str, float]]:
     timings: dict[str, float] = {}
     inp = _timed(timings, "read", lambda: load_inputs(data_dir))
     px = _timed(
