@@ -12,7 +12,7 @@ import math
 import re
 from collections import Counter
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from rapidfuzz import fuzz, process
@@ -46,12 +46,22 @@ class Listing:
     price_eur: float | None
     name_words: frozenset[str] | None  # capitalised title words: the model/line name
     text_words: frozenset[str]
+    # What text extraction settled for this record (attribute name -> value, "category" -> leaf
+    # path); empty when matching runs without it. See ``products.veto``.
+    extracted: Mapping[str, str] = field(default_factory=dict)
 
 
 def prepare(
-    products: Mapping[str, Mapping[str, Any]], fx_to_eur: Mapping[str, float] = DEFAULT_FX_TO_EUR
+    products: Mapping[str, Mapping[str, Any]],
+    fx_to_eur: Mapping[str, float] = DEFAULT_FX_TO_EUR,
+    extracted: Mapping[str, Mapping[str, str]] | None = None,
 ) -> list[Listing]:
-    """Listings in key order, with brands resolved against the learnt vocabulary."""
+    """Listings in key order, with brands resolved against the learnt vocabulary.
+
+    ``extracted`` (node key -> attribute name -> value) is what text extraction found in each
+    record; it is carried as is for the vetoes.
+    """
+    extracted = extracted or {}
     vocab = brand_vocabulary(str(p.get("brand_listed") or "") for p in products.values())
     out = []
     for key in sorted(products):
@@ -73,6 +83,7 @@ def prepare(
                 price_eur=_price_eur(props, fx_to_eur),
                 name_words=_name_words(title, facts.rest[: len(title)], brands, vocab),
                 text_words=frozenset(_WORDS.findall(_fold(text))),
+                extracted=dict(extracted.get(key, {})),
             )
         )
     return out

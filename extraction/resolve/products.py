@@ -44,12 +44,18 @@ def resolve_products(
     threshold: float = DEFAULT_PRODUCT_THRESHOLD,
     embedder: Encoder | None = None,
     config: ProductConfig | None = None,
+    extracted: Mapping[str, Mapping[str, str]] | None = None,
 ) -> list[Match]:
-    """SAME_AS matches between ``Product`` nodes, keyed by node key, props as in the graph."""
+    """SAME_AS matches between ``Product`` nodes, keyed by node key, props as in the graph.
+
+    ``extracted`` (node key -> attribute name -> value, e.g. ``{"colour": "red"}``) is what
+    text extraction settled for each record; two records that both state a value for one
+    attribute and disagree are never matched (see ``veto``).
+    """
     if not 0.0 < threshold <= 1.0:
         raise ConfigError(f"product match threshold {threshold} must be in (0, 1]", code="E130")
     cfg = config or ProductConfig()
-    listings = prepare(products, cfg.fx_to_eur)
+    listings = prepare(products, cfg.fx_to_eur, extracted)
     if len(listings) < 2:
         return []
     vectors = _embed(listings, embedder, cfg.embed_description)
@@ -121,9 +127,23 @@ def veto(a: Listing, b: Listing, cfg: ProductConfig) -> str:
     clash = conflicts(a.facts, b.facts)
     if clash:
         return clash[0]
+    stated = extracted_conflict(a, b)
+    if stated:
+        return stated
     gap = price_gap(a, b)
     if gap is not None and gap > max_gap_for(a, b, cfg):
         return "price"
+    return ""
+
+
+def extracted_conflict(a: Listing, b: Listing) -> str:
+    """The first attribute both records' extracted facts state with different values ("" if
+    none). A product has one colour, one size, one capacity, one category: two records that say
+    otherwise are two products (variants of one model differ in exactly these), however alike
+    their wording. What only one record states decides nothing."""
+    for name in sorted(a.extracted.keys() & b.extracted.keys()):
+        if a.extracted[name] != b.extracted[name]:
+            return "extracted:" + name
     return ""
 
 

@@ -154,3 +154,29 @@ def test_empty_input_and_bad_threshold() -> None:
     with pytest.raises(ConfigError):
         resolve_products(CATALOGUE_NOISE, threshold=1.5, embedder=TrigramEncoder())
     assert ProductConfig().k > 0
+
+
+def _twins() -> dict[str, dict[str, Any]]:
+    """Two colour variants whose listings read alike except where only extraction looked."""
+    return {
+        "webshop:WS-P0701": _web("Zentek Aero 7 smartphone 128GB", 499.99),
+        "marketplace:MP-L0701": _market("Zentek Aero 7 smartphone 128 GB", 489.0),
+    }
+
+
+def test_extracted_attributes_that_differ_veto_the_pair() -> None:
+    """Text extraction read red for one and blue for the other: never one product."""
+    extracted = {
+        "webshop:WS-P0701": {"colour": "red"},
+        "marketplace:MP-L0701": {"colour": "blue"},
+    }
+    assert ("marketplace:MP-L0701", "webshop:WS-P0701") in _resolve(_twins())
+    assert _resolve(_twins(), extracted=extracted) == set()
+
+
+def test_extracted_attributes_that_agree_or_are_missing_do_not_veto() -> None:
+    pair = ("marketplace:MP-L0701", "webshop:WS-P0701")
+    same = {"webshop:WS-P0701": {"colour": "red"}, "marketplace:MP-L0701": {"colour": "red"}}
+    one_side = {"webshop:WS-P0701": {"colour": "red", "size": "M"}}
+    assert pair in _resolve(_twins(), extracted=same)
+    assert pair in _resolve(_twins(), extracted=one_side)
