@@ -56,7 +56,8 @@ def cpu():
     r = resource.getrusage(resource.RUSAGE_SELF)
     return r.ru_utime + r.ru_stime
 t0, c0 = time.perf_counter(), cpu()
-facts, timings = extract_all_timed(data)
+kwargs = {"quantize": True} if sys.argv[3:] == ["int8"] else {}
+facts, timings = extract_all_timed(data, **kwargs)
 wall, cpu_s = time.perf_counter() - t0, cpu() - c0
 scores = score_all(facts, data / "truth")
 pickle.dump(list(set(facts)), open(sys.argv[2], "wb"))
@@ -76,11 +77,11 @@ def _export(ref: str) -> Path:
     return out
 
 
-def _extract_in(tree: Path, data_dir: Path, tag: str) -> dict[str, Any]:
+def _extract_in(tree: Path, data_dir: Path, tag: str, *extra: str) -> dict[str, Any]:
     facts_path = CACHE / f"facts-{tag}.pkl"
     env = {**os.environ, "PYTHONPATH": str(tree), "TOKENIZERS_PARALLELISM": "false"}
     proc = subprocess.run(
-        [sys.executable, "-c", _RUN, str(data_dir), str(facts_path)],
+        [sys.executable, "-c", _RUN, str(data_dir), str(facts_path), *extra],
         cwd=tree,
         env=env,
         capture_output=True,
@@ -107,12 +108,14 @@ def text_extraction(scale: str, seed: int, ref: str) -> dict[str, Any]:
     data_dir = ensure_marketplace(ROOT / "var" / "data", scale, seed)
     base = _extract_in(_export(ref), data_dir, f"{scale}-baseline")
     new = _extract_in(ROOT, data_dir, f"{scale}-new")
+    int8 = _extract_in(ROOT, data_dir, f"{scale}-int8", "int8")
     old_facts = set(pickle.loads(Path(base["facts_path"]).read_bytes()))
     new_facts = set(pickle.loads(Path(new["facts_path"]).read_bytes()))
     loose = {_loose(f) for f in old_facts} ^ {_loose(f) for f in new_facts}
     docs = new["timings"]["documents"]
     rows = {}
-    for name, res in (("baseline", base), ("new", new)):
+    for name, res in (("baseline", base), ("new", new), ("int8", int8)):
+        facts = pickle.loads(Path(res["facts_path"]).read_bytes())
         rows[name] = {
             "documents": docs,
             "stage_s": res["timings"]["total"],
@@ -120,16 +123,38 @@ def text_extraction(scale: str, seed: int, ref: str) -> dict[str, Any]:
             "wall_s": round(res["wall_s"], 1),
             "cpu_s": round(res["cpu_s"], 1),
             "timings": res["timings"],
-            "quality": _headline(res["scores"]),
+            "quality": {
+                **_headline(res["scores"]),
+                "aspect_polarity_acc": _aspect_polarity(facts, data_dir / "truth"),
+            },
         }
     return {
         "scale": scale,
         "baseline_ref": ref,
         **rows,
         "speedup": round(rows["baseline"]["stage_s"] / rows["new"]["stage_s"], 2),
+        "speedup_int8": round(rows["baseline"]["stage_s"] / rows["int8"]["stage_s"], 2),
         "facts": {"baseline": len(old_facts), "new": len(new_facts)},
         "facts_differing_beyond_confidence": len(loose),
     }
+
+
+def _aspect_polarity(facts: list[Any], truth_dir: Path) -> float:
+    """Accuracy of the polarity of each (review, aspect) found that the truth also lists
+    (``score_all`` scores which aspects, not their polarity)."""
+    truth = {}
+    with (truth_dir / "reviews.jsonl").open(encoding="utf-8") as fh:
+        for line in fh:
+            row = json.loads(line)
+            for aspect, polarity in row["aspect_sentiment"].items():
+                truth[(row["review_id"], aspect)] = polarity
+    best: dict[tuple[str, str], tuple[str, float]] = {}
+    for f in facts:
+        key = (f.source_key, f.name)
+        if f.kind == "aspect" and (key not in best or f.confidence > best[key][1]):
+            best[key] = (f.value, f.confidence)
+    found = [k for k in best if k in truth]
+    return round(sum(best[k][0] == truth[k] for k in found) / max(len(found), 1), 4)
 
 
 def _loose(fact: Any) -> tuple[Any, ...]:
@@ -306,21 +331,26 @@ def print_tables(res: dict[str, Any]) -> None:
             f"\ntext extraction, scale={row['scale']} ({row['baseline']['documents']:,} documents)"
         )
         print(
-            f"{'path':34} {'seconds':>8} {'docs/s':>8} {'CPU s':>7} {'attr F1':>8} "
-            f"{'intent':>7} {'sentim.':>7}"
+            f"{'path':34} {'seconds':>8} {'docs/s':>8} {'CPU s':>7} {'docs/CPU s':>10} "
+            f"{'attr F1':>8} {'intent':>7} {'sentim.':>7} {'asp.pol':>7}"
         )
-        for name in ("baseline", "new"):
+        labels = {
+            "baseline": f"current ({row['baseline_ref']})",
+            "new": "batched (this tree, default)",
+            "int8": "batched + int8 sentence encoder",
+        }
+        for name, label in labels.items():
             r = row[name]
             q = r["quality"]
-            label = (
-                f"current ({row['baseline_ref']})" if name == "baseline" else "batched (this tree)"
-            )
             print(
                 f"{label:34} {r['stage_s']:>8.1f} {r['docs_per_s']:>8,.0f} {r['cpu_s']:>7.1f} "
-                f"{q['attributes_f1']:>8.3f} {q['intent_acc']:>7.3f} {q['sentiment_acc']:>7.3f}"
+                f"{r['documents'] / r['cpu_s']:>10,.0f} "
+                f"{q['attributes_f1']:>8.3f} {q['intent_acc']:>7.3f} {q['sentiment_acc']:>7.3f} "
+                f"{q['aspect_polarity_acc']:>7.3f}"
             )
         print(
-            f"speed-up x{row['speedup']}; facts {row['facts']['baseline']:,} vs "
+            f"speed-up x{row['speedup']} (int8: x{row['speedup_int8']}); "
+            f"facts {row['facts']['baseline']:,} vs "
             f"{row['facts']['new']:,}, differing beyond confidence: "
             f"{row['facts_differing_beyond_confidence']}"
         )

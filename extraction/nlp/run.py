@@ -122,15 +122,15 @@ def extract_all_timed(
     encoder: Encoder | None = None,
     seed: int = 0,
     threads: int | None = DEFAULT_THREADS,
-    quantize: bool = True,
+    quantize: bool = False,
 ) -> tuple[list[Fact], dict[str, float]]:
     """All facts from ``data_dir/raw`` and the seconds each stage took; the numeric libraries
     run on ``threads`` threads (see ``threads.py``; None leaves their defaults).
 
-    Without an ``encoder``, ticket and review sentences go through MiniLM with int8 weights
-    (``quantize``): the intent and sentiment models are fitted on those same vectors, and on
-    small seed 7 every held-out score stayed equal or rose, at ~2x the encoding rate
-    (BENCHMARKS.md). Product titles for matching and ``Product.embedding`` stay float32.
+    ``quantize`` (without an ``encoder``) sends ticket and review sentences through MiniLM with
+    int8 weights: ~1.9x the encoding rate and the scored tasks hold, but aspect polarity, which
+    applies the review-level model to single sentences, loses accuracy (BENCHMARKS.md), so it
+    is off by default.
     """
     with compute_threads(threads):
         return _extract_all_timed(data_dir, encoder, seed, quantize)
