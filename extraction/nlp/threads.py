@@ -2,10 +2,11 @@
 
 Sentence encoding and the logistic regressions run on small matrices, where a second thread
 gains little even on an idle machine; on a shared, busy one the threads spin-wait for each
-other and the work takes several times longer. Measured on the 2-core development VM at load
-average ~12: a 16k x 384 logistic regression fit 5.2 s with OpenBLAS's 2 threads vs 0.9 s with
-one; MiniLM encoding of 600 titles 31 s with torch's 2 threads vs 14 s with one
-(BENCHMARKS.md, "Text extraction"). So extraction pins them to one thread by default.
+other and the work takes several times longer. An ad-hoc check on the 2-core development VM
+at load average ~12 (not a bench script; one run each): a 16k x 384 logistic regression fit
+5.2 s with OpenBLAS's 2 threads vs 0.9 s with one; MiniLM encoding of 600 titles 31 s with
+torch's 2 threads vs 14 s with one. So extraction pins them to one thread by default; the
+end-to-end effect is part of the batched path measured in ``bench/extraction.py``.
 """
 
 from __future__ import annotations
