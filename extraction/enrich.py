@@ -7,7 +7,8 @@ records and a small summary that lands in the run report.
 
 from __future__ import annotations
 
-from collections import Counter
+from collections import Counter, defaultdict
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -49,7 +50,12 @@ def entity_resolution(user_threshold: float = 0.6, product_threshold: float = 0.
                 products.setdefault(node.key, {}).update(node.props)
         # One cache for matching and storage: each title is encoded once.
         encoder = SentenceCache(shared_embedder())
-        listings = resolve_products(products, threshold=product_threshold, embedder=encoder)
+        listings = resolve_products(
+            products,
+            threshold=product_threshold,
+            embedder=encoder,
+            extracted=stated_attributes(extracted.rels),
+        )
         embedded = embedding_records(products, encoder)
         summary = {
             "user_links": len(users),
@@ -61,6 +67,25 @@ def entity_resolution(user_threshold: float = 0.6, product_threshold: float = 0.
         return embedded, matches_to_records(users + listings), summary
 
     return enrich
+
+
+def stated_attributes(rels: Iterable[RelRecord]) -> dict[str, dict[str, str]]:
+    """Product key -> attribute name -> value, from the text extraction's ``HAS_ATTRIBUTE``
+    links (``Attribute`` keys are ``name=value``) and ``IN_CATEGORY`` (as ``category``).
+
+    Only what the record's own text stated (method ``rule``) or its category: attributes
+    propagated from a model's other listings would make every variant agree with itself.
+    """
+    out: dict[str, dict[str, str]] = defaultdict(dict)
+    for r in rels:
+        if r.start_label != "Product":
+            continue
+        if r.type == "HAS_ATTRIBUTE" and r.props.get("method") == "rule":
+            name, _, value = r.end_key.partition("=")
+            out[r.start_key][name] = value
+        elif r.type == "IN_CATEGORY":
+            out[r.start_key]["category"] = r.end_key
+    return dict(out)
 
 
 def embedding_records(

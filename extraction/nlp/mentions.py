@@ -61,6 +61,7 @@ class ProductIndex:
         # (brand, word) -> [capitalised uses, uses]: "Windbreaker" is a name at Northvale,
         # "phone" is not one at Zentek, although both are product nouns.
         self.casing: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0, 0])
+        self._resolved: dict[tuple[str, tuple[str, ...]], tuple[tuple[str, ...], int]] = {}
         for rid, brand, text in products:
             if brand:
                 self.by_brand[brand].append((rid, words(text)))
@@ -79,7 +80,15 @@ class ProductIndex:
 
     def resolve(self, brand: str, name: Sequence[str]) -> tuple[tuple[str, ...], int]:
         """Listings of ``brand`` containing the longest matching prefix of ``name``, and how
-        many name words matched (0 when none did)."""
+        many name words matched (0 when none did). Memoised: reviews name the same few
+        products thousands of times, and each lookup scans every listing of the brand."""
+        key = (brand, tuple(name))
+        found = self._resolved.get(key)
+        if found is None:
+            found = self._resolved[key] = self._resolve(brand, key[1])
+        return found
+
+    def _resolve(self, brand: str, name: tuple[str, ...]) -> tuple[tuple[str, ...], int]:
         listings = self.by_brand.get(brand, [])
         for n in range(len(name), 0, -1):
             needle = tuple(name[:n])

@@ -16,6 +16,7 @@ from typing import Any
 
 import spacy
 from rapidfuzz.distance import OSA
+from spacy.attrs import IDX, IS_ALPHA, LENGTH, LIKE_NUM
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 from spacy.util import compile_suffix_regex
@@ -106,7 +107,9 @@ class FuzzyBrands:
 
     def __call__(self, doc: Doc) -> Doc:
         taken = {i for ent in doc.ents for i in range(ent.start, ent.end)}
-        toks = [(t.idx, t.idx + len(t), t.is_alpha, t.like_num) for t in doc]
+        # One array call instead of a Token object per word: this loop runs on every document.
+        cols = doc.to_array([IDX, LENGTH, IS_ALPHA, LIKE_NUM]).tolist() if len(doc) else []
+        toks = [(idx, idx + n, bool(alpha), bool(num)) for idx, n, alpha, num in cols]
         text = doc.text
         new: list[Span] = []
         for words in sorted(self.spellings, reverse=True):

@@ -22,6 +22,7 @@ from extraction.nlp.mentions import ProductIndex
 from extraction.nlp.products import ProductExtractor, ProductText
 from extraction.nlp.reviews import ReviewExtractor, ReviewText
 from extraction.nlp.textvec import Encoder
+from extraction.nlp.threads import DEFAULT_THREADS, compute_threads
 from extraction.nlp.tickets import TicketExtractor, TicketText
 
 log = logging.getLogger(__name__)
@@ -117,9 +118,27 @@ def _timed(timings: dict[str, float], stage: str, fn: Callable[[], T]) -> T:
 
 
 def extract_all_timed(
-    data_dir: Path, encoder: Encoder | None = None, seed: int = 0
+    data_dir: Path,
+    encoder: Encoder | None = None,
+    seed: int = 0,
+    threads: int | None = DEFAULT_THREADS,
+    quantize: bool = False,
 ) -> tuple[list[Fact], dict[str, float]]:
-    """All facts from ``data_dir/raw`` and the seconds each stage took."""
+    """All facts from ``data_dir/raw`` and the seconds each stage took; the numeric libraries
+    run on ``threads`` threads (see ``threads.py``; None leaves their defaults).
+
+    ``quantize`` (without an ``encoder``) sends ticket and review sentences through MiniLM with
+    int8 weights: ~1.9x the encoding rate and the scored tasks hold, but aspect polarity, which
+    applies the review-level model to single sentences, loses accuracy (BENCHMARKS.md), so it
+    is off by default.
+    """
+    with compute_threads(threads):
+        return _extract_all_timed(data_dir, encoder, seed, quantize)
+
+
+def _extract_all_timed(
+    data_dir: Path, encoder: Encoder | None, seed: int, quantize: bool
+) -> tuple[list[Fact], dict[str, float]]:
     timings: dict[str, float] = {}
     inp = _timed(timings, "read", lambda: load_inputs(data_dir))
     px = _timed(
@@ -133,7 +152,7 @@ def extract_all_timed(
     if encoder is None:
         from extraction.nlp.embed import shared_embedder
 
-        encoder = _timed(timings, "encoder_load", shared_embedder)
+        encoder = _timed(timings, "encoder_load", lambda: shared_embedder(quantize=quantize))
     tx = TicketExtractor(inp["orders"], encoder=encoder, seed=seed)
     facts += _timed(timings, "tickets_order_refs", lambda: tx.order_refs(inp["tickets"]))
     facts += _timed(timings, "tickets_intent", lambda: tx.intents(inp["tickets"]))

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from functools import lru_cache
 
 import numpy as np
 from sklearn.linear_model import LogisticRegression
@@ -114,6 +115,13 @@ _CLAUSE = re.compile(r",\s*|;\s*|\s+(?:and|but|though|although|while|yet)\s+", r
 def aspects_of(sentence: str) -> list[str]:
     """Aspects a sentence talks about (possibly none): per clause, the aspect whose cue comes
     first, so "Quality is fine for the price" is about quality, not price."""
+    return list(_aspects(sentence))
+
+
+@lru_cache(maxsize=1 << 16)
+def _aspects(sentence: str) -> tuple[str, ...]:
+    """``aspects_of``, cached: review sentences repeat (templates, stock phrases), and each
+    uncached call runs some sixty patterns per clause."""
     found: list[str] = []
     for clause in _CLAUSE.split(sentence):
         first: tuple[int, str] | None = None
@@ -124,7 +132,7 @@ def aspects_of(sentence: str) -> list[str]:
                     first = (m.start(), name)
         if first and first[1] not in found:
             found.append(first[1])
-    return found
+    return tuple(found)
 
 
 def rating_label(rating: int | None) -> int | None:

@@ -12,7 +12,7 @@ import math
 import re
 from collections import Counter
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from rapidfuzz import fuzz, process
@@ -46,13 +46,24 @@ class Listing:
     price_eur: float | None
     name_words: frozenset[str] | None  # capitalised title words: the model/line name
     text_words: frozenset[str]
+    # What text extraction settled for this record (attribute name -> value, "category" -> leaf
+    # path); empty when matching runs without it. See ``products.veto``.
+    extracted: Mapping[str, str] = field(default_factory=dict)
 
 
 def prepare(
-    products: Mapping[str, Mapping[str, Any]], fx_to_eur: Mapping[str, float] = DEFAULT_FX_TO_EUR
+    products: Mapping[str, Mapping[str, Any]],
+    fx_to_eur: Mapping[str, float] = DEFAULT_FX_TO_EUR,
+    extracted: Mapping[str, Mapping[str, str]] | None = None,
 ) -> list[Listing]:
-    """Listings in key order, with brands resolved against the learnt vocabulary."""
+    """Listings in key order, with brands resolved against the learnt vocabulary.
+
+    ``extracted`` (node key -> attribute name -> value) is what text extraction found in each
+    record; it is carried as is for the vetoes.
+    """
+    extracted = extracted or {}
     vocab = brand_vocabulary(str(p.get("brand_listed") or "") for p in products.values())
+    index = _BrandIndex(vocab)
     out = []
     for key in sorted(products):
         props = products[key]
@@ -60,7 +71,7 @@ def prepare(
         extra = str(props.get("description") or "")
         listed = str(props.get("brand_listed") or "")
         text = _SPACES.sub(" ", f"{title} . {extra}").strip()
-        brands = _brands(listed, text, vocab)
+        brands = _brands(listed, text, index)
         facts = read_facts(text)
         out.append(
             Listing(
@@ -71,8 +82,9 @@ def prepare(
                 brands=brands,
                 facts=facts,
                 price_eur=_price_eur(props, fx_to_eur),
-                name_words=_name_words(title, facts.rest[: len(title)], brands, vocab),
+                name_words=_name_words(title, facts.rest[: len(title)], index),
                 text_words=frozenset(_WORDS.findall(_fold(text))),
+                extracted=dict(extracted.get(key, {})),
             )
         )
     return out
@@ -102,13 +114,51 @@ def _fold(text: str) -> str:
     return _SPACES.sub(" ", text.casefold()).strip()
 
 
-def _brands(listed: str, text: str, vocab: dict[str, str]) -> frozenset[str]:
+class _BrandIndex:
+    """The brand vocabulary arranged for lookups whose cost does not grow with it.
+
+    The vocabulary holds every spelling the data used (typos included), so it grows with the
+    catalogue; scanning all of it per listing made preparation quadratic. Exact mentions are
+    looked up by word tuple instead, and "is this title word a brand word" is answered once
+    per distinct word.
+    """
+
+    def __init__(self, vocab: dict[str, str]) -> None:
+        self.vocab = vocab
+        self.brands = sorted(set(vocab.values()))
+        self.by_words = {tuple(s.split()): b for s, b in vocab.items()}
+        self.lengths = sorted({len(k) for k in self.by_words})
+        self.brand_words = sorted({w for s in vocab for w in s.split()})
+        self._brandish: dict[str, bool] = {}
+
+    def exact(self, words: list[str]) -> set[str]:
+        """Vocabulary brands spelt exactly as a run of ``words`` (not after "for"/"with")."""
+        found = set()
+        for n in self.lengths:
+            for i in range(len(words) - n + 1):
+                if i > 0 and words[i - 1] in _COMPAT_WORDS:
+                    continue
+                brand = self.by_words.get(tuple(words[i : i + n]))
+                if brand is not None:
+                    found.add(brand)
+        return found
+
+    def brandish(self, word: str) -> bool:
+        """Whether ``word`` is within typo distance of a word of some brand spelling."""
+        known = self._brandish.get(word)
+        if known is None:
+            hit = process.extractOne(word, self.brand_words, scorer=fuzz.ratio, score_cutoff=80)
+            known = self._brandish[word] = hit is not None
+        return known
+
+
+def _brands(listed: str, text: str, index: _BrandIndex) -> frozenset[str]:
     """The listed brand mapped to the vocabulary, else the vocabulary brands the text names.
 
     Exact spellings win; only without one is a misspelling accepted ("Vrieo" for "vireo").
     A brand named as what a product fits ("case for Zentek Aero 5") is not its maker.
     """
-    brands = sorted(set(vocab.values()))
+    vocab, brands = index.vocab, index.brands
     if listed.strip() and brands:
         if _fold(listed) in vocab:
             return frozenset({vocab[_fold(listed)]})
@@ -116,7 +166,7 @@ def _brands(listed: str, text: str, vocab: dict[str, str]) -> frozenset[str]:
         if best is not None:
             return frozenset({best[0]})
     words = _WORDS.findall(_fold(text))
-    exact = {vocab[s] for s in vocab if _mentions(words, s.split(), exact=True)}
+    exact = index.exact(words)
     if exact:
         return frozenset(exact)
     return frozenset(b for b in brands if len(b) >= 5 and _mentions(words, b.split(), exact=False))
@@ -141,9 +191,7 @@ def _mentions(words: list[str], brand: list[str], exact: bool) -> bool:
     return False
 
 
-def _name_words(
-    title: str, rest: str, brands: frozenset[str], vocab: dict[str, str]
-) -> frozenset[str] | None:
+def _name_words(title: str, rest: str, index: _BrandIndex) -> frozenset[str] | None:
     """Capitalised title words other than brands, model names, facts, units and marketing:
     the product's own name ("Trail Runner", "QuickCharge"), which generic nouns rarely are.
 
@@ -153,7 +201,6 @@ def _name_words(
     """
     if title.islower() or title.isupper():
         return None
-    brand_words = {w for b in (*brands, *vocab) for w in b.split()}
     tokens = _TITLE_TOKENS.findall(rest)
     out = set()
     for k, word in enumerate(tokens):
@@ -163,7 +210,7 @@ def _name_words(
             continue
         if low in _UNIT_WORDS or low in MARKETING:
             continue
-        if any(fuzz.ratio(low, b) >= 80 for b in brand_words):
+        if index.brandish(low):
             continue
         out.add(low)
     return frozenset(out)

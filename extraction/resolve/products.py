@@ -44,12 +44,18 @@ def resolve_products(
     threshold: float = DEFAULT_PRODUCT_THRESHOLD,
     embedder: Encoder | None = None,
     config: ProductConfig | None = None,
+    extracted: Mapping[str, Mapping[str, str]] | None = None,
 ) -> list[Match]:
-    """SAME_AS matches between ``Product`` nodes, keyed by node key, props as in the graph."""
+    """SAME_AS matches between ``Product`` nodes, keyed by node key, props as in the graph.
+
+    ``extracted`` (node key -> attribute name -> value, e.g. ``{"colour": "red"}``) is what
+    text extraction settled for each record; two records that both state a value for one
+    attribute and disagree are never matched (see ``veto``).
+    """
     if not 0.0 < threshold <= 1.0:
         raise ConfigError(f"product match threshold {threshold} must be in (0, 1]", code="E130")
     cfg = config or ProductConfig()
-    listings = prepare(products, cfg.fx_to_eur)
+    listings = prepare(products, cfg.fx_to_eur, extracted)
     if len(listings) < 2:
         return []
     vectors = _embed(listings, embedder, cfg.embed_description)
@@ -81,7 +87,7 @@ def candidate_pairs(
     Neighbours alone miss pairs in crowded families (forty "Basique Classic Tee" variants fill
     every top-k list); the brand blocks alone miss listings whose brand is unreadable.
     """
-    pairs = _nearest(vectors, min(k, len(listings) - 1))
+    pairs = nearest_within_brands(listings, vectors, k)
     blocks: dict[str, list[int]] = defaultdict(list)
     for i, item in enumerate(listings):
         for key in _block_keys(item):
@@ -92,18 +98,68 @@ def candidate_pairs(
     return [(a, b, float(vectors[a] @ vectors[b])) for a, b in sorted(pairs)]
 
 
-def _nearest(vectors: np.ndarray, k: int, chunk: int = 1024) -> set[tuple[int, int]]:
-    """Top-k cosine neighbours per row, a chunk of rows at a time (no n x n matrix in memory)."""
+def nearest_within_brands(
+    listings: list[Listing], vectors: np.ndarray, k: int
+) -> set[tuple[int, int]]:
+    """Top-k cosine neighbours of each listing among the listings that could be its product.
+
+    Two listings with disjoint brands are vetoed whatever their cosine, so a listing with one
+    known brand is searched against that brand's listings and the brandless ones only, and
+    only a listing without a single known brand against everything. The work is the sum of
+    (brand block x its candidates) instead of n x n: it grows with the catalogue, not with
+    its square, as long as brands keep their share (``bench/extraction.py`` counts the
+    comparisons per scale).
+    """
+    blocks: dict[str, list[int]] = defaultdict(list)
+    open_rows: list[int] = []
+    for i, item in enumerate(listings):
+        if len(item.brands) == 1:
+            blocks[next(iter(item.brands))].append(i)
+        else:
+            open_rows.append(i)
+    everything = np.arange(len(listings))
     pairs: set[tuple[int, int]] = set()
-    for start in range(0, len(vectors), chunk):
-        sims = vectors[start : start + chunk] @ vectors.T
-        rows = np.arange(sims.shape[0])
-        sims[rows, rows + start] = -np.inf
-        top = np.argpartition(-sims, k - 1, axis=1)[:, :k] if k > 0 else sims[:, :0]
-        for r, row in enumerate(top.tolist()):
-            i = start + r
-            pairs.update((min(i, j), max(i, j)) for j in row)
+    for members in blocks.values():
+        rows = np.asarray(members)
+        _nearest(vectors, rows, np.concatenate([rows, np.asarray(open_rows, dtype=int)]), k, pairs)
+    if open_rows:
+        _nearest(vectors, np.asarray(open_rows), everything, k, pairs)
     return pairs
+
+
+def nearest_comparisons(listings: list[Listing]) -> int:
+    """How many vector products ``nearest_within_brands`` computes (for the benchmark)."""
+    sizes: dict[str, int] = defaultdict(int)
+    open_rows = 0
+    for item in listings:
+        if len(item.brands) == 1:
+            sizes[next(iter(item.brands))] += 1
+        else:
+            open_rows += 1
+    return sum(n * (n + open_rows) for n in sizes.values()) + open_rows * len(listings)
+
+
+def _nearest(
+    vectors: np.ndarray,
+    rows: np.ndarray,
+    cols: np.ndarray,
+    k: int,
+    pairs: set[tuple[int, int]],
+    chunk: int = 1024,
+) -> None:
+    """Add to ``pairs`` each row's top-k cosine neighbours among ``cols`` (itself excluded),
+    a chunk of rows at a time (no rows x cols matrix in memory)."""
+    target = vectors[cols]
+    kk = min(k, len(cols) - 1)
+    if kk <= 0:
+        return
+    for start in range(0, len(rows), chunk):
+        part = rows[start : start + chunk]
+        sims = vectors[part] @ target.T
+        sims[part[:, None] == cols[None, :]] = -np.inf
+        top = np.argpartition(-sims, kk - 1, axis=1)[:, :kk]
+        for i, row in zip(part.tolist(), cols[top].tolist(), strict=True):
+            pairs.update((min(i, j), max(i, j)) for j in row if j != i)
 
 
 def _block_keys(item: Listing) -> set[str]:
@@ -121,9 +177,23 @@ def veto(a: Listing, b: Listing, cfg: ProductConfig) -> str:
     clash = conflicts(a.facts, b.facts)
     if clash:
         return clash[0]
+    stated = extracted_conflict(a, b)
+    if stated:
+        return stated
     gap = price_gap(a, b)
     if gap is not None and gap > max_gap_for(a, b, cfg):
         return "price"
+    return ""
+
+
+def extracted_conflict(a: Listing, b: Listing) -> str:
+    """The first attribute both records' extracted facts state with different values ("" if
+    none). A product has one colour, one size, one capacity, one category: two records that say
+    otherwise are two products (variants of one model differ in exactly these), however alike
+    their wording. What only one record states decides nothing."""
+    for name in sorted(a.extracted.keys() & b.extracted.keys()):
+        if a.extracted[name] != b.extracted[name]:
+            return "extracted:" + name
     return ""
 
 

@@ -78,3 +78,20 @@ def test_mentions_resolve_to_every_listing_with_the_name(index: ProductIndex) ->
 def test_generic_words_after_a_brand_name_no_product(index: ProductIndex) -> None:
     rx = ReviewExtractor(index)
     assert rx.mentions([("R2", 4, "OK", "My old Northvale jacket was warmer.")]) == []
+
+
+def test_mentions_from_distinct_sentences_equal_a_whole_text_parse(index: ProductIndex) -> None:
+    """Each distinct sentence is parsed once; spans shifted back must match a whole-text parse
+    (the same sentence in two reviews, at different offsets, included)."""
+    texts = [
+        "Much better than my old linnea cloud. Avoid the Northvale Windbreaker.",
+        "Avoid the Northvale Windbreaker. Love the Pure by Linnea!\nlinnea cloud again",
+        "Avoid the Northvale Windbreaker.",
+        "",
+    ]
+    rx = ReviewExtractor(index)
+    got = [[(m.start, m.end, m.targets) for m in ms] for ms in rx._sentence_mentions(texts)]
+    whole = index.find(list(index.nlp.pipe(texts)))
+    assert got == [[(m.start, m.end, m.targets) for m in ms] for ms in whole]
+    assert texts[1][got[1][0][0] : got[1][0][1]] == "Northvale Windbreaker"
+    assert len(got[0]) == 2 and len(got[1]) >= 2 and got[3] == []

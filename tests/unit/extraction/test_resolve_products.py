@@ -154,3 +154,65 @@ def test_empty_input_and_bad_threshold() -> None:
     with pytest.raises(ConfigError):
         resolve_products(CATALOGUE_NOISE, threshold=1.5, embedder=TrigramEncoder())
     assert ProductConfig().k > 0
+
+
+def _twins() -> dict[str, dict[str, Any]]:
+    """Two colour variants whose listings read alike except where only extraction looked."""
+    return {
+        "webshop:WS-P0701": _web("Zentek Aero 7 smartphone 128GB", 499.99),
+        "marketplace:MP-L0701": _market("Zentek Aero 7 smartphone 128 GB", 489.0),
+    }
+
+
+def test_extracted_attributes_that_differ_veto_the_pair() -> None:
+    """Text extraction read red for one and blue for the other: never one product."""
+    extracted = {
+        "webshop:WS-P0701": {"colour": "red"},
+        "marketplace:MP-L0701": {"colour": "blue"},
+    }
+    assert ("marketplace:MP-L0701", "webshop:WS-P0701") in _resolve(_twins())
+    assert _resolve(_twins(), extracted=extracted) == set()
+
+
+def test_extracted_attributes_that_agree_or_are_missing_do_not_veto() -> None:
+    pair = ("marketplace:MP-L0701", "webshop:WS-P0701")
+    same = {"webshop:WS-P0701": {"colour": "red"}, "marketplace:MP-L0701": {"colour": "red"}}
+    one_side = {"webshop:WS-P0701": {"colour": "red", "size": "M"}}
+    assert pair in _resolve(_twins(), extracted=same)
+    assert pair in _resolve(_twins(), extracted=one_side)
+
+
+def test_brand_blocked_neighbours_equal_a_brute_force_search_over_allowed_pairs() -> None:
+    """Within-brand top-k (open rows: against everything) is exactly what a full n x n search
+    finds once pairs of two different known brands, which the veto drops anyway, are left out."""
+    from extraction.resolve.listings import prepare
+    from extraction.resolve.products import nearest_comparisons, nearest_within_brands
+
+    products = {
+        **CATALOGUE_NOISE,
+        **{f"webshop:WS-P1{i:03d}": _web(f"Zentek Aero {i} phone", 100.0 + i) for i in range(9)},
+        **{
+            f"webshop:WS-P2{i:03d}": _web(f"Aquaro bottle {i} l", 10.0 + i, "Aquaro")
+            for i in range(7)
+        },
+        "marketplace:MP-L9": _market("bottle or phone, no brand", 12.0),
+    }
+    listings = prepare(products)
+    assert {len(item.brands) for item in listings} == {0, 1}  # both kinds of row are exercised
+    rng = np.random.default_rng(7)  # random directions: no ties for top-k to break either way
+    vectors = rng.standard_normal((len(listings), 16)).astype(np.float32)
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    k = 3
+    got = nearest_within_brands(listings, vectors, k)
+    expected: set[tuple[int, int]] = set()
+    for i, a in enumerate(listings):
+        allowed = [
+            j
+            for j, b in enumerate(listings)
+            if j != i and (len(a.brands) != 1 or len(b.brands) != 1 or a.brands == b.brands)
+        ]
+        sims = sorted(allowed, key=lambda j: -float(vectors[i] @ vectors[j]))[:k]
+        expected.update((min(i, j), max(i, j)) for j in sims)
+    assert got == expected
+    n = len(listings)
+    assert nearest_comparisons(listings) < n * n

@@ -1,0 +1,417 @@
+"""Text extraction and entity resolution per scale (issue 14, point 2), baselines side by side.
+
+Three parts, each printed as a table and written to ``bench/out/extraction-<scales>.json``:
+
+1. **Text extraction, current path vs this tree.** ``extract_all_timed`` on the same data
+   folder, once from a ``git archive`` export of ``--baseline-ref`` (the code before the
+   batching work) and once from this tree, each in a fresh process (model load included), one
+   after the other. Documents/s for each, the ratio, and whether the two produced the same
+   facts.
+2. **Sentence encoder.** The same titles encoded by MiniLM in float32 and with torch's dynamic
+   int8 quantisation (``Embedder(quantize=True)``), both on one thread; texts/s and the cosine
+   between the two vectors of each title.
+3. **Entity resolution growth.** Per scale: product listings and customer profiles as the
+   mapping engine produces them; for products the brand-blocked neighbour search (comparisons
+   vs n^2), candidate pairs, seconds per step and pairwise P/R/F1 against the generator's truth
+   with and without the extracted-attribute veto; for customers the blocking comparisons,
+   seconds and P/R/F1 over profile pairs (app accounts need the order graph; not here).
+   Title vectors are encoded once per scale and cached under ``var/bench-extraction/``
+   (``--fresh-vectors`` re-encodes), so ER seconds exclude encoding; part 2 gives its rate.
+
+Usage::
+
+    .venv/bin/python bench/extraction.py --scales small medium large --extract-scales small medium
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import pickle
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+if __package__ in (None, ""):  # run as a script: make ``bench`` importable from the repo root
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+import numpy as np
+
+from bench.common import OUT_DIR, ROOT, Stopwatch
+from cartograph.pipeline import ensure_marketplace
+
+MAPPING = ROOT / "extraction" / "mappings" / "marketplace.yaml"
+CACHE = ROOT / "var" / "bench-extraction"
+BASELINE_REF = "5d1763b"  # main before issue 14 point 2
+
+_RUN = """
+import json, pickle, resource, sys, time
+from pathlib import Path
+from extraction.nlp.run import extract_all_timed, score_all
+data = Path(sys.argv[1])
+def cpu():
+    r = resource.getrusage(resource.RUSAGE_SELF)
+    return r.ru_utime + r.ru_stime
+t0, c0 = time.perf_counter(), cpu()
+kwargs = {"quantize": True} if sys.argv[3:] == ["int8"] else {}
+facts, timings = extract_all_timed(data, **kwargs)
+wall, cpu_s = time.perf_counter() - t0, cpu() - c0
+scores = score_all(facts, data / "truth")
+pickle.dump(list(set(facts)), open(sys.argv[2], "wb"))
+print(json.dumps({"timings": timings, "wall_s": wall, "cpu_s": cpu_s, "scores": scores}))
+"""
+
+
+def _export(ref: str) -> Path:
+    """The tree at ``ref`` as plain files (the current path, runnable beside this one)."""
+    out = CACHE / f"tree-{ref}"
+    if not (out / "extraction").is_dir():
+        out.mkdir(parents=True, exist_ok=True)
+        archive = subprocess.run(
+            ["git", "archive", ref], cwd=ROOT, check=True, capture_output=True
+        ).stdout
+        subprocess.run(["tar", "-x", "-C", str(out)], input=archive, check=True)
+    return out
+
+
+def _extract_in(tree: Path, data_dir: Path, tag: str, *extra: str) -> dict[str, Any]:
+    facts_path = CACHE / f"facts-{tag}.pkl"
+    env = {**os.environ, "PYTHONPATH": str(tree), "TOKENIZERS_PARALLELISM": "false"}
+    proc = subprocess.run(
+        [sys.executable, "-c", _RUN, str(data_dir), str(facts_path), *extra],
+        cwd=tree,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    if proc.returncode:
+        raise RuntimeError(f"extraction in {tree} failed:\n{proc.stderr[-3000:]}")
+    out: dict[str, Any] = json.loads(proc.stdout.strip().splitlines()[-1])
+    out["facts_path"] = str(facts_path)
+    return out
+
+
+def _headline(scores: dict[str, Any]) -> dict[str, float]:
+    """The held-out numbers BENCHMARKS.md quotes (attributes F1, intent/sentiment accuracy)."""
+    return {
+        "attributes_f1": round(scores["attributes"]["heldout"]["f1"], 4),
+        "order_refs_f1": round(scores["order_refs"]["heldout"]["f1"], 4),
+        "intent_acc": round(scores["intent"]["heldout"]["accuracy"], 4),
+        "sentiment_acc": round(scores["sentiment"]["heldout"]["accuracy"], 4),
+    }
+
+
+def text_extraction(scale: str, seed: int, ref: str) -> dict[str, Any]:
+    data_dir = ensure_marketplace(ROOT / "var" / "data", scale, seed)
+    base = _extract_in(_export(ref), data_dir, f"{scale}-baseline")
+    new = _extract_in(ROOT, data_dir, f"{scale}-new")
+    int8 = _extract_in(ROOT, data_dir, f"{scale}-int8", "int8")
+    old_facts = set(pickle.loads(Path(base["facts_path"]).read_bytes()))
+    new_facts = set(pickle.loads(Path(new["facts_path"]).read_bytes()))
+    loose = {_loose(f) for f in old_facts} ^ {_loose(f) for f in new_facts}
+    docs = new["timings"]["documents"]
+    rows = {}
+    for name, res in (("baseline", base), ("new", new), ("int8", int8)):
+        facts = pickle.loads(Path(res["facts_path"]).read_bytes())
+        rows[name] = {
+            "documents": docs,
+            "stage_s": res["timings"]["total"],
+            "docs_per_s": round(docs / res["timings"]["total"], 1),
+            "wall_s": round(res["wall_s"], 1),
+            "cpu_s": round(res["cpu_s"], 1),
+            "timings": res["timings"],
+            "quality": {
+                **_headline(res["scores"]),
+                "aspect_polarity_acc": _aspect_polarity(facts, data_dir / "truth"),
+            },
+        }
+    return {
+        "scale": scale,
+        "baseline_ref": ref,
+        **rows,
+        "speedup": round(rows["baseline"]["stage_s"] / rows["new"]["stage_s"], 2),
+        "speedup_int8": round(rows["baseline"]["stage_s"] / rows["int8"]["stage_s"], 2),
+        "facts": {"baseline": len(old_facts), "new": len(new_facts)},
+        "facts_differing_beyond_confidence": len(loose),
+    }
+
+
+def _aspect_polarity(facts: list[Any], truth_dir: Path) -> float:
+    """Accuracy of the polarity of each (review, aspect) found that the truth also lists
+    (``score_all`` scores which aspects, not their polarity)."""
+    truth = {}
+    with (truth_dir / "reviews.jsonl").open(encoding="utf-8") as fh:
+        for line in fh:
+            row = json.loads(line)
+            for aspect, polarity in row["aspect_sentiment"].items():
+                truth[(row["review_id"], aspect)] = polarity
+    best: dict[tuple[str, str], tuple[str, float]] = {}
+    for f in facts:
+        key = (f.source_key, f.name)
+        if f.kind == "aspect" and (key not in best or f.confidence > best[key][1]):
+            best[key] = (f.value, f.confidence)
+    found = [k for k in best if k in truth]
+    return round(sum(best[k][0] == truth[k] for k in found) / max(len(found), 1), 4)
+
+
+def _loose(fact: Any) -> tuple[Any, ...]:
+    """A fact without its confidence (float noise from batch padding differs in the 4th
+    decimal)."""
+    return (fact.source_key, fact.kind, fact.name, fact.value, fact.field, fact.start, fact.end)
+
+
+def encoder_rates(texts: list[str]) -> dict[str, Any]:
+    from extraction.nlp.embed import Embedder
+
+    out: dict[str, Any] = {"texts": len(texts)}
+    vecs = {}
+    for name, quantize in (("float32", False), ("int8", True)):
+        enc = Embedder(quantize=quantize)
+        enc.encode(texts[:32])  # warm-up
+        with Stopwatch() as watch:
+            vecs[name] = enc.encode(texts)
+        out[name] = {
+            "seconds": round(watch.seconds, 2),
+            "texts_per_s": round(len(texts) / watch.seconds, 1),
+        }
+    cos = (vecs["float32"] * vecs["int8"]).sum(axis=1)
+    out["cosine_min"], out["cosine_mean"] = round(float(cos.min()), 4), round(float(cos.mean()), 4)
+    return out
+
+
+def _records(data_dir: Path, sources: tuple[str, ...]) -> Any:
+    """The mapping engine's records for some sources only (no pseudonymiser: nothing leaves)."""
+    from extraction.mapping import load_mapping
+    from extraction.rejects import RejectsWriter
+    from extraction.transform import extract
+
+    mapping = load_mapping(MAPPING, data_dir)
+    mapping = mapping.model_copy(
+        update={"sources": {k: v for k, v in mapping.sources.items() if k in sources}}
+    )
+    with RejectsWriter(CACHE / f"rejects-{data_dir.name}.csv") as rejects:
+        return extract(mapping, None, rejects)
+
+
+def _title_vectors(titles: list[str], path: Path, fresh: bool) -> tuple[np.ndarray, float | None]:
+    """MiniLM title vectors, from the cache when it holds every title (seconds: None)."""
+    store: dict[str, np.ndarray] = {}
+    if path.exists() and not fresh:
+        store = pickle.loads(path.read_bytes())
+    missing = sorted(set(titles) - store.keys())
+    seconds = None
+    if missing:
+        from extraction.nlp.embed import shared_embedder
+
+        with Stopwatch() as watch:
+            store.update(zip(missing, shared_embedder().encode(missing), strict=True))
+        seconds = watch.seconds
+        path.write_bytes(pickle.dumps(store))
+    return np.stack([store[t] for t in titles]), seconds
+
+
+def _product_facts(data_dir: Path) -> dict[str, dict[str, str]]:
+    """What text extraction states per product node (as the ER enricher reads it)."""
+    from extraction.enrich import stated_attributes
+    from extraction.nlp.facts import facts_to_records
+    from extraction.nlp.products import ProductExtractor
+    from extraction.nlp.run import load_inputs
+
+    inp = load_inputs(data_dir)
+    px = ProductExtractor.from_catalogue(inp["shop"], inp["listing_texts"])
+    _, rels = facts_to_records(px.extract(inp["products"]))
+    return stated_attributes(rels)
+
+
+def entity_resolution(scale: str, seed: int, fresh: bool) -> dict[str, Any]:
+    from extraction.resolve import products as pm
+    from extraction.resolve.clusters import cluster, drop_ambiguous
+    from extraction.resolve.listings import prepare
+    from extraction.resolve.people import parse_profile
+    from extraction.resolve.product_config import ProductConfig
+    from extraction.resolve.scoring import (
+        account_clusters,
+        evaluate,
+        pairwise_prf,
+        product_clusters,
+    )
+    from extraction.resolve.users import USER, UserWeights, candidate_pairs, score_pair
+
+    data_dir = ensure_marketplace(ROOT / "var" / "data", scale, seed)
+    out: dict[str, Any] = {"scale": scale}
+    with Stopwatch() as watch:
+        extracted = _records(data_dir, ("webshop_products", "marketplace_listings"))
+    products: dict[str, dict[str, Any]] = {}
+    for node in extracted.nodes:
+        if node.label == "Product":
+            products.setdefault(node.key, {}).update(node.props)
+    with Stopwatch() as facts_watch:
+        stated = _product_facts(data_dir)
+    cfg = ProductConfig()
+    truth = product_clusters(data_dir)
+    runs: dict[str, Any] = {}
+    for name, attrs in (("text facts only", None), ("+ extracted-attribute veto", stated)):
+        t: dict[str, float] = {}
+        t0 = time.perf_counter()
+        listings = prepare(products, cfg.fx_to_eur, attrs)
+        t["prepare_s"] = time.perf_counter() - t0
+        vectors, encode_s = _title_vectors(
+            [item.title for item in listings], CACHE / f"titles-{scale}-seed{seed}.pkl", fresh
+        )
+        t0 = time.perf_counter()
+        candidates = pm.candidate_pairs(listings, vectors, cfg.k, cfg.max_block)
+        t["candidates_s"] = time.perf_counter() - t0
+        t0 = time.perf_counter()
+        scored = []
+        for i, j, cos in candidates:
+            score, method = pm.score_pair(listings[i], listings[j], cos, cfg)
+            if score >= 0.4:
+                scored.append((score, i, j, method))
+        t["score_s"] = time.perf_counter() - t0
+        t0 = time.perf_counter()
+        kept = drop_ambiguous(listings, scored, cfg)
+        matches = cluster(
+            listings, kept, lambda a, b: pm.compatible(a, b, cfg), cfg.unique_platforms
+        )
+        t["cluster_s"] = time.perf_counter() - t0
+        quality = evaluate(matches, truth)
+        runs[name] = {
+            **{k: round(v, 2) for k, v in t.items()},
+            "er_s": round(sum(t.values()), 2),
+            "encode_s": None if encode_s is None else round(encode_s, 1),
+            "candidate_pairs": len(candidates),
+            "links": len(matches),
+            "direct": {k: round(v, 4) for k, v in quality["direct"].items()},
+            "closure": {k: round(v, 4) for k, v in quality["closure"].items()},
+        }
+        out["listings"] = len(listings)
+        out["knn_comparisons"] = pm.nearest_comparisons(listings)
+    out["products"] = runs
+    out["product_records_s"] = round(watch.seconds, 1)
+    out["product_facts_s"] = round(facts_watch.seconds, 1)
+
+    with Stopwatch() as watch:
+        people = _records(data_dir, ("webshop_customers", "marketplace_accounts"))
+    profiles = [
+        parse_profile(key, raw)
+        for (label, key), raw in sorted(people.profiles.items())
+        if label == USER
+    ]
+    t0 = time.perf_counter()
+    pairs = candidate_pairs(profiles)
+    block_s = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    weights = UserWeights()
+    links = set()
+    for a, b in pairs:
+        match = score_pair(a, b, weights)
+        if match is not None and match.score >= 0.6:
+            links.add(match.pair)
+    score_s = time.perf_counter() - t0
+    keys = {p.key for p in profiles}
+    truth_people = {k: v for k, v in account_clusters(data_dir).items() if k in keys}
+    prf = pairwise_prf(links, truth_people)
+    out["customers"] = {
+        "profiles": len(profiles),
+        "records_s": round(watch.seconds, 1),
+        "candidate_pairs": len(pairs),
+        "block_s": round(block_s, 2),
+        "score_s": round(score_s, 2),
+        "direct": {k: round(v, 4) for k, v in prf.items()},
+    }
+    return out
+
+
+def print_tables(res: dict[str, Any]) -> None:
+    for row in res["extraction"]:
+        print(
+            f"\ntext extraction, scale={row['scale']} ({row['baseline']['documents']:,} documents)"
+        )
+        print(
+            f"{'path':34} {'seconds':>8} {'docs/s':>8} {'CPU s':>7} {'docs/CPU s':>10} "
+            f"{'attr F1':>8} {'intent':>7} {'sentim.':>7} {'asp.pol':>7}"
+        )
+        labels = {
+            "baseline": f"current ({row['baseline_ref']})",
+            "new": "batched (this tree, default)",
+            "int8": "batched + int8 sentence encoder",
+        }
+        for name, label in labels.items():
+            r = row[name]
+            q = r["quality"]
+            print(
+                f"{label:34} {r['stage_s']:>8.1f} {r['docs_per_s']:>8,.0f} {r['cpu_s']:>7.1f} "
+                f"{r['documents'] / r['cpu_s']:>10,.0f} "
+                f"{q['attributes_f1']:>8.3f} {q['intent_acc']:>7.3f} {q['sentiment_acc']:>7.3f} "
+                f"{q['aspect_polarity_acc']:>7.3f}"
+            )
+        print(
+            f"speed-up x{row['speedup']} (int8: x{row['speedup_int8']}); "
+            f"facts {row['facts']['baseline']:,} vs "
+            f"{row['facts']['new']:,}, differing beyond confidence: "
+            f"{row['facts_differing_beyond_confidence']}"
+        )
+    if res.get("encoder"):
+        e = res["encoder"]
+        print(f"\nMiniLM on {e['texts']} titles, one thread:")
+        for name in ("float32", "int8"):
+            print(f"  {name:8} {e[name]['seconds']:>7.1f} s {e[name]['texts_per_s']:>8.1f} texts/s")
+        print(f"  cosine int8 vs float32: mean {e['cosine_mean']}, min {e['cosine_min']}")
+    if res["er"]:
+        print("\nentity resolution growth (title vectors precomputed; seconds exclude encoding)")
+        print(
+            f"{'scale':7} {'listings':>8} {'kNN cmp':>11} {'n^2':>13} {'cand.':>9} {'ER s':>6} "
+            f"{'s/1k':>6} {'F1 (closure)':>13} {'F1 +veto':>9}  {'profiles':>8} {'pairs':>8} "
+            f"{'s':>5} {'F1':>6}"
+        )
+        for r in res["er"]:
+            base = r["products"]["text facts only"]
+            veto = r["products"]["+ extracted-attribute veto"]
+            c = r["customers"]
+            print(
+                f"{r['scale']:7} {r['listings']:>8,} {r['knn_comparisons']:>11,} "
+                f"{r['listings'] ** 2:>13,} {veto['candidate_pairs']:>9,} {veto['er_s']:>6.1f} "
+                f"{1000 * veto['er_s'] / r['listings']:>6.2f} {base['closure']['f1']:>13.3f} "
+                f"{veto['closure']['f1']:>9.3f}  {c['profiles']:>8,} {c['candidate_pairs']:>8,} "
+                f"{c['block_s'] + c['score_s']:>5.1f} {c['direct']['f1']:>6.3f}"
+            )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--scales", nargs="*", default=["small", "medium"])
+    parser.add_argument("--extract-scales", nargs="*", default=["small", "medium"])
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--baseline-ref", default=BASELINE_REF)
+    parser.add_argument("--encoder-texts", type=int, default=600)
+    parser.add_argument("--fresh-vectors", action="store_true")
+    args = parser.parse_args()
+    OUT_DIR.mkdir(parents=True, exist_ok=True)
+    CACHE.mkdir(parents=True, exist_ok=True)
+    res: dict[str, Any] = {
+        "command": " ".join(sys.argv),
+        "seed": args.seed,
+        "load_before": os.getloadavg(),
+    }
+    res["extraction"] = [
+        text_extraction(s, args.seed, args.baseline_ref) for s in args.extract_scales
+    ]
+    res["encoder"] = None
+    if args.encoder_texts:
+        small = ensure_marketplace(ROOT / "var" / "data", "small", args.seed)
+        from extraction.nlp.run import load_inputs
+
+        titles = sorted({t for _, t, _ in load_inputs(small)["products"]})[: args.encoder_texts]
+        res["encoder"] = encoder_rates(titles)
+    res["er"] = [entity_resolution(s, args.seed, args.fresh_vectors) for s in args.scales]
+    res["load_after"] = os.getloadavg()
+    print_tables(res)
+    name = "-".join([*args.scales, "x", *args.extract_scales])
+    (OUT_DIR / f"extraction-{name}.json").write_text(json.dumps(res, indent=2, default=str))
+
+
+if __name__ == "__main__":
+    main()
