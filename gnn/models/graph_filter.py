@@ -117,7 +117,7 @@ class GraphFilterCF:
         self.popularity = (self.d_item / top).astype(np.float32)
 
     def _score(self, ids: np.ndarray) -> np.ndarray:
-        return self.as_filter().score_rows(self.history[ids].toarray())
+        return self.as_filter().score_rows(self.history[ids])
 
     def as_filter(self) -> ItemFilter:
         """The fitted filter as an :class:`ItemFilter` (what an artefact stores and serves);
@@ -337,7 +337,7 @@ class ItemFilter:
         """Scores ``(B, items)`` of known users (rows of ``history``), ``block`` at a time."""
         ids = users.cpu().numpy()
         parts = [
-            self.score_rows(self.history[ids[s : s + self.block]].toarray())
+            self.score_rows(self.history[ids[s : s + self.block]])
             for s in range(0, ids.size, self.block)
         ]
         if not parts:
@@ -350,26 +350,31 @@ class ItemFilter:
         out[0, items] = 1.0
         return out
 
-    def score_rows(self, block: np.ndarray) -> np.ndarray:
-        """Scores ``(B, items)`` float32 of interaction rows ``block`` (history not masked)."""
+    def score_rows(self, block: np.ndarray | sp.spmatrix) -> np.ndarray:
+        """Scores ``(B, items)`` float32 of interaction rows ``block`` (history not masked).
+
+        The rows are sparse (a user bought few items), so every product starts from them:
+        :math:`(r \tilde R^\top) \tilde R` is sparse-sparse (only co-buyers are touched) and
+        :math:`(r D^{-1/2}) V_k` costs the row's items only; the one dense product is the
+        ``(B, k) x (k, items)`` of the low-pass term, in float32."""
+        rows = sp.csr_matrix(block, dtype=np.float32)
         if self.norm is not None and self.norm_t is not None:
-            scores = (self.norm_t @ (self.norm @ block.T)).T  # two sparse-dense products
+            scores = ((rows @ self.norm_t) @ self.norm).toarray()
         else:
-            scores = np.zeros(block.shape, dtype=np.float32)
+            scores = np.zeros(rows.shape, dtype=np.float32)
         if self.v.shape[1]:
             # cold items (degree 0) get 0 from the ideal term, not 0 * inf
-            inv_sqrt = _inv_sqrt(self.d_item)
-            ideal = ((block * inv_sqrt) @ self.v) @ self.v.T * np.sqrt(self.d_item)
-            scores = scores + self.alpha * ideal
+            inv_sqrt = _inv_sqrt(self.d_item).astype(np.float32)
+            low = np.asarray((rows @ sp.diags(inv_sqrt)) @ self.v, dtype=np.float32)
+            ideal = (low @ self.v.T) * np.sqrt(self.d_item, dtype=np.float32)
+            scores += np.float32(self.alpha) * ideal
         if self.popularity is not None and self.pop_weight:
-            scores = scores + self.pop_weight * self.popularity
-        scores = np.ascontiguousarray(scores, dtype=np.float32)
+            scores += np.float32(self.pop_weight) * self.popularity
         if self.beta and self.links is not None and self.links_t is not None and self.links.nnz:
-            kg = (self.links_t @ (self.links @ block.T)).T
-            scores = np.ascontiguousarray(scores + self.beta * kg, dtype=np.float32)
+            scores += np.float32(self.beta) * ((rows @ self.links_t) @ self.links).toarray()
         if self.sim is not None and self.sim.nnz:
-            scores = np.ascontiguousarray(scores + (self.sim @ block.T).T, dtype=np.float32)
-        return scores
+            scores += (rows @ self.sim.T).toarray()
+        return np.ascontiguousarray(scores, dtype=np.float32)
 
     def explain(self, bought: list[int], items: list[int]) -> list[tuple[int | None, int]]:
         """Per item: the purchase that adds most to its score (``None`` when none adds
