@@ -112,3 +112,11 @@ def test_the_best_on_valid_is_served_whatever_its_kind() -> None:
     valid = {m["name"]: m["valid_metrics"]["recall@20"] for m in out["models"]}
     assert out["selection"]["served"] == max(valid, key=lambda k: valid[k])
     assert "note" not in out["selection"]
+
+
+def test_the_low_pass_basis_is_computed_once_per_matrix() -> None:
+    pos = torch.tensor([[0, 0, 1, 2, 2, 3, 4], [0, 1, 1, 2, 3, 3, 0]])
+    a = GraphFilterCF(5, 4, rank=2).fit(pos)
+    b = GraphFilterCF(5, 4, rank=2).fit(pos)  # kg-gf and the served refit fit the same matrix
+    c = GraphFilterCF(5, 4, rank=2, seed=1).fit(pos)
+    assert a.v is b.v and a.v is not c.v and not a.v.flags.writeable
