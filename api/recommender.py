@@ -43,7 +43,7 @@ Ranked = list[tuple[str, float, str | None, int]]
 
 @dataclass
 class UserState:
-    vector: np.ndarray | None  # None: cold start (popularity)
+    vector: np.ndarray | None  # an embedding, or a filter user's bought items; None: popularity
     bought: set[int] = field(default_factory=set)
     folded: bool = False
 
