@@ -1,11 +1,15 @@
-"""Recommendations from a recommend artefact held in memory: one dot product per request.
+"""Recommendations from a recommend artefact held in memory, whichever model won on valid.
 
-Scores are ``user_emb @ item_emb.T`` exactly as ``cartograph score`` ranks them, with the
-user's purchases masked. A user the model has not seen (created or first buying after
-training) is *folded in*: their vector is the mean of the embeddings of the products they
-bought (the user side of one LightGCN-style propagation step, with mean weights), computed once
-from one Cypher lookup and cached; a user with no purchases gets the most bought products.
-Reasons come from the same space: the purchase most similar to the recommended product.
+The artefact's model (``gnn.served``) is either embeddings (scores ``user_emb @ item_emb.T``) or
+a training-free filter (popularity, item-kNN, GF-CF, kg-gf: scores a fixed function of the
+user's purchases); both score exactly as ``cartograph score`` ranks them, with the user's
+purchases masked. A user the model has not seen (created or first buying after training) is
+*folded in* from one Cypher lookup of their purchases, cached: for embeddings their vector is
+the mean of the embeddings of the products they bought (the user side of one LightGCN-style
+propagation step, with mean weights); for a filter the fold-in is exact (its scores need only
+the purchases), and a new purchase re-scores even a known user. A user with no purchases gets
+the most bought products. Reasons come from the same model: the purchase most similar to the
+recommended product (embeddings) or the purchase that adds most to its score (filters).
 
 Ranking is ``gnn.score.rank``, the one rule ``cartograph score`` uses too: descending score, ties
 broken by the lower item index; purchases (masked to ``-inf``) are never recommended.
@@ -28,10 +32,10 @@ import torch
 
 from gnn.artefacts import Artefact, ArtefactError
 from gnn.score import rank
+from gnn.served import Served, served_model
 
 # A lookup of (exists, bought product keys) for a user the model has not seen.
 Purchases = Callable[[str], tuple[bool, list[str]]]
-SIMILAR = 0.5  # cosine at or above which a purchase counts as support for an item
 # Users whose top-K is kept: at most K=100 (max_k) tuples each, ~10 KB, so ~100 MB at worst.
 CACHE_USERS = 10_000
 Ranked = list[tuple[str, float, str | None, int]]
@@ -39,29 +43,23 @@ Ranked = list[tuple[str, float, str | None, int]]
 
 @dataclass
 class UserState:
-    vector: np.ndarray | None  # None: cold start (popularity)
+    vector: np.ndarray | None  # an embedding, or a filter user's bought items; None: popularity
     bought: set[int] = field(default_factory=set)
     folded: bool = False
 
 
 class Recommender:
-    """Top-K products for any user from stored embeddings plus a fold-in overlay."""
+    """Top-K products for any user from a served model plus a fold-in overlay."""
 
     def __init__(self, art: Artefact) -> None:
         try:
             self.source, self.target = art.manifest["source"], art.manifest["target"]
-            user = art.tensors["source_emb"].float().numpy()
-            item = art.tensors["target_emb"].float().numpy()
             history = art.tensors["history"].long().numpy()
             self.user_keys, self.item_keys = art.keys[self.source], art.keys[self.target]
         except KeyError as exc:
             raise ArtefactError(f"{art.version}: not a recommend artefact ({exc})") from exc
-        if user.shape[0] != len(self.user_keys) or item.shape[0] != len(self.item_keys):
-            raise ArtefactError(f"{art.version}: embeddings do not match their keys", code="E525")
-        if user.shape[1] != item.shape[1]:
-            raise ArtefactError(f"{art.version}: user and item widths differ", code="E525")
-        self.version, self.user_emb, self.item_emb = art.version, user, item
-        self.unit = item / np.maximum(np.linalg.norm(item, axis=1, keepdims=True), 1e-9)
+        self.model: Served = served_model(art)
+        self.version = art.version
         self.user_row = {k: i for i, k in enumerate(self.user_keys)}
         self.item_row = {k: i for i, k in enumerate(self.item_keys)}
         order = np.argsort(history[0], kind="stable")
@@ -84,7 +82,7 @@ class Recommender:
             return self.overlay[user]
         row = self.user_row.get(user)
         if row is not None:
-            return UserState(self.user_emb[row], self.bought[row])
+            return UserState(self.model.user_vector(row), self.bought[row])
         found, products = purchases(user)
         if not found:
             return None
@@ -94,17 +92,17 @@ class Recommender:
 
     def fold_in(self, products: list[str]) -> UserState:
         rows = sorted({self.item_row[p] for p in products if p in self.item_row})
-        vector = self.item_emb[rows].mean(0) if rows else None
-        return UserState(vector, set(rows), folded=True)
+        return UserState(self.model.fold_in(rows), set(rows), folded=True)
 
     def bought_now(self, user: str, products: list[str], purchases: Purchases) -> None:
-        """A stored order: mask its products; a folded-in user's vector moves with them."""
+        """A stored order: mask its products; a folded-in user's vector moves with them (any
+        user's, for a filter: its scores are exact for the new purchases)."""
         state = self.state(user, purchases) or UserState(None, folded=True)
         rows = {self.item_row[p] for p in products if p in self.item_row}
         bought = state.bought | rows
         vector = state.vector
-        if state.folded and bought:
-            vector = self.item_emb[sorted(bought)].mean(0)
+        if (state.folded or self.model.exact_fold_in) and bought:
+            vector = self.model.fold_in(sorted(bought))
         with self.cache_lock:
             self.overlay[user] = UserState(vector, bought, state.folded)
             self.cache.pop(user, None)
@@ -131,26 +129,19 @@ class Recommender:
         if state.vector is None:
             ranked = [int(i) for i in self.popular if int(i) not in state.bought][:k]
             return [(self.item_keys[i], 0.0, None, 0) for i in ranked]
-        scores = self.item_emb @ state.vector
+        scores = self.model.scores(state.vector)
         if state.bought:
             scores[list(state.bought)] = -np.inf
         values, order = rank(torch.from_numpy(scores), k)
-        top = order[torch.isfinite(values)].numpy()
-        bought = sorted(state.bought)
-        out = []
-        for i in top.tolist():
-            via, support = None, 0
-            if bought:
-                sims = self.unit[bought] @ self.unit[i]
-                via, support = (
-                    self.item_keys[bought[int(np.argmax(sims))]],
-                    int((sims >= SIMILAR).sum()),
-                )
-            out.append((self.item_keys[i], float(scores[i]), via, support))
-        return out
+        top = order[torch.isfinite(values)].numpy().tolist()
+        reasons = self.model.explain(sorted(state.bought), top)
+        return [
+            (self.item_keys[i], float(scores[i]), None if via is None else self.item_keys[via], n)
+            for i, (via, n) in zip(top, reasons, strict=True)
+        ]
 
     def score(self, state: UserState, product: str) -> float | None:
         row = self.item_row.get(product)
         if row is None or state.vector is None:
             return None
-        return float(self.item_emb[row] @ state.vector)
+        return float(self.model.scores(state.vector)[row])

@@ -12,9 +12,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+import numpy as np
+import scipy.sparse as sp
 import torch
 from torch import Tensor, nn
 
+from gnn.models.graph_filter import ItemFilter, binary_matrix
 from gnn.models.lightgcn import UserItemLightGCN
 from gnn.models.mf import MatrixFactorization
 
@@ -29,11 +32,18 @@ class Popularity:
     def __init__(self, num_items: int) -> None:
         self.num_items = num_items
         self.counts = torch.zeros(num_items)
+        self.positives = torch.zeros((2, 0), dtype=torch.long)
 
     def fit(self, positives: Tensor) -> Popularity:
         """``positives``: ``(2, P)`` distinct (user, item) pairs before the cut."""
         self.counts = torch.bincount(positives[1], minlength=self.num_items).float()
+        self.positives = positives.cpu()
         return self
+
+    def as_filter(self, num_users: int) -> ItemFilter:
+        """The same ranking as an :class:`ItemFilter` (counts, weight 1): what is served."""
+        r = binary_matrix(self.positives, num_users, self.num_items)
+        return ItemFilter(r, popularity=self.counts.numpy().copy(), pop_weight=1.0)
 
     def __call__(self, users: Tensor) -> Tensor:
         return self.counts.expand(users.numel(), -1)
@@ -72,6 +82,16 @@ class ItemKNN:
 
     def __call__(self, users: Tensor) -> Tensor:
         return self.history[users] @ self.sim.T + POP_TIEBREAK * self.popularity
+
+    def as_filter(self) -> ItemFilter:
+        """The kept neighbours as a sparse :class:`ItemFilter` (what is served); equal scores
+        up to float rounding (summed in another order)."""
+        return ItemFilter(
+            sp.csr_matrix(self.history.numpy()),
+            sim=sp.csr_matrix(self.sim.numpy()),
+            popularity=self.popularity.numpy().astype(np.float32),
+            pop_weight=POP_TIEBREAK,
+        )
 
 
 def trained_baseline(

@@ -35,7 +35,7 @@ from gnn.device import peak_memory, reset_peak_memory, seed_everything
 from gnn.message_graph import BOUGHT, build_message_graph
 from gnn.metrics import evaluate_ranking
 from gnn.models.encoder import node_specs
-from gnn.models.graph_filter import GraphFilterCF, KGGraphFilter, item_links
+from gnn.models.graph_filter import GraphFilterCF, ItemFilter, KGGraphFilter, item_links
 from gnn.models.hetero_sage import HeteroSAGE
 from gnn.models.kg_lightgcn import KGLightGCN
 from gnn.split import EvalSet, Interactions, SplitConfig, TemporalSplit, eval_set, temporal_split
@@ -391,11 +391,8 @@ def _kg_gf(
     gets the weight chosen on valid. Without static item relations it is GF-CF, said so."""
     args = dict(cfg.model_args.get(KG_FILTER, {}))
     betas = tuple(float(b) for b in args.pop("betas", (0.0, 0.1, 0.3, 1.0)))
-    sc = split.config
-    links, relations = item_links(fold.graph, sc.item, sc.static_rel_types, exclude=(sc.user,))
-    model = KGGraphFilter(split.num_users, split.num_items, links, beta=0.0, **args)
-    model.fit(fold.positives)
-    info: dict[str, Any] = {"relations": relations, "entities": model.num_entities}
+    model = kg_filter_model(split, fold.graph, fold.positives, cfg)
+    info: dict[str, Any] = {"relations": model.relations, "entities": model.num_entities}
     if beta is None:
         metric = selection_metric(cfg)
         tried = betas if model.num_entities else (0.0,)
@@ -412,14 +409,57 @@ def _kg_gf(
     return model, info
 
 
+def kg_filter_model(
+    split: TemporalSplit, graph: HeteroData, positives: Tensor, cfg: RecommendConfig
+) -> KGGraphFilter:
+    """``kg-gf`` fitted on ``positives`` with the static item links of ``graph`` (weight 0:
+    the caller sets the one chosen on valid); ``relations`` says which relations made it."""
+    args = dict(cfg.model_args.get(KG_FILTER, {}))
+    args.pop("betas", None)
+    sc = split.config
+    links, relations = item_links(graph, sc.item, sc.static_rel_types, exclude=(sc.user,))
+    model = KGGraphFilter(split.num_users, split.num_items, links, beta=0.0, **args)
+    model.fit(positives)
+    model.relations = relations
+    return model
+
+
+def fit_item_filter(
+    name: str,
+    split: TemporalSplit,
+    graph: HeteroData,
+    positives: Tensor,
+    cfg: RecommendConfig,
+    beta: float = 0.0,
+) -> ItemFilter:
+    """A training-free model fitted on ``positives`` as the :class:`ItemFilter` it is served
+    as (``kg-gf`` with its weight ``beta``, chosen on valid)."""
+    if name == KG_FILTER:
+        model = kg_filter_model(split, graph, positives, cfg)
+        model.beta = beta
+        return model.as_filter()
+    fold = Fold("final", 0.0, split.interactions, graph, positives, _NO_EVAL, {})
+    fitted = COUNT_BASELINES[name](split, fold, cfg)
+    if isinstance(fitted, Popularity):
+        return fitted.as_filter(split.num_users)
+    if isinstance(fitted, ItemKNN | GraphFilterCF):
+        return fitted.as_filter()
+    raise ValueError(f"{name} is not a training-free model")
+
+
+_NO_EVAL = EvalSet(
+    torch.zeros(0, dtype=torch.long), torch.zeros((2, 0), dtype=torch.long),
+    torch.zeros((2, 0), dtype=torch.long),
+)  # fmt: skip
 # Training-free models: fitted in one pass on the fold's purchases (counts, a closed-form graph
-# filter), no epochs, nothing stored to serve.
+# filter), no epochs; served as the ``ItemFilter`` they are (``fit_item_filter``).
 COUNT_BASELINES: Mapping[str, Callable[[TemporalSplit, Fold, RecommendConfig], Scorer]] = (
     MappingProxyType({"popularity": _popularity, "item-knn": _item_knn, "gf-cf": _gf_cf})
 )
 # kg-gf is training-free too, but fitted by ``_kg_gf`` (its weight is chosen on valid).
 TRAINING_FREE = (*COUNT_BASELINES, KG_FILTER)
 # Embedding models: trained by BPR, their embeddings are what an artefact stores and serves.
+# Every model is servable (``gnn.served``): the one best on valid is refit and served.
 MODEL_BUILDERS: Mapping[str, Callable[..., nn.Module]] = MappingProxyType(
     {
         "bpr-mf": _user_item,
@@ -433,21 +473,12 @@ KNOWN_MODELS = (*TRAINING_FREE, *EMBEDDING_MODELS)
 
 
 def served_note(models: list[dict[str, Any]], metric: str) -> dict[str, str]:
-    """Which model would serve (the best *embedding* model on valid) and, when a training-free
-    model was better on valid, a plain sentence saying so: it is not hidden by the refit."""
+    """Which model serves: the best on valid among *all* models (training-free filters are
+    served from their matrices, ``gnn.served``), ties to the earlier in the list."""
+    if not models:
+        return {"served": "none (no model ran)"}
     best = max(models, key=lambda m: m["valid_metrics"][metric])
-    servable = [m for m in models if m["name"] in EMBEDDING_MODELS]
-    if not servable:
-        return {"served": "none (no embedding model ran)"}
-    served = max(servable, key=lambda m: m["valid_metrics"][metric])
-    out = {"served": served["name"]}
-    if best["name"] != served["name"]:
-        out["note"] = (
-            f"{best['name']} had the best valid {metric} ({best['valid_metrics'][metric]}) but "
-            f"is not servable (no embeddings); {served['name']} "
-            f"({served['valid_metrics'][metric]}) is the one refit and served"
-        )
-    return out
+    return {"served": best["name"]}
 
 
 def selection_metric(cfg: RecommendConfig) -> str:

@@ -2,7 +2,8 @@
 names.
 
 Split from ``gnn.recommend`` (which compares models on the temporal split) because this is the
-other half of the job: one model, its data, embeddings ready to store in an artefact.
+other half of the job: one model, its data, what an artefact stores to serve it (embeddings of a
+trained model, or a training-free filter's matrices: every model is servable, ``gnn.served``).
 
 ``refit`` decides what the served model learns from, and therefore what it masks when it
 recommends (a user's items in its training data): ``train``, ``train+valid`` (the default: the
@@ -13,7 +14,7 @@ or ``all`` (a live shop that wants every purchase, with nothing left to test on)
 from __future__ import annotations
 
 import dataclasses
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Literal
 
 import torch
@@ -26,10 +27,12 @@ from gnn.recommend import (
     TRAINING_FREE,
     RecommendConfig,
     build_model,
+    fit_item_filter,
     model_dim,
     train_config,
     trainer,
 )
+from gnn.served import filter_artefact_tensors
 from gnn.split import SplitConfig, TemporalSplit, temporal_split
 from gnn.train import Checkpoint
 
@@ -40,16 +43,28 @@ DEFAULT_REFIT: Refit = "train+valid"
 
 @dataclass
 class FinalModel:
-    """The model that serves: chosen on valid, refit on every interaction up to now."""
+    """The model that serves: chosen on valid, refit on the interactions ``refit`` names.
+
+    ``tensors`` is what the artefact stores (``history`` always; ``source_emb``/``target_emb``
+    for an embedding model, the filter's matrices for a training-free one) and ``scorer`` the
+    manifest entry ``gnn.served`` reads back (``None``: embeddings)."""
 
     name: str
     model: nn.Module | None
     graph: HeteroData
-    user_emb: Tensor
-    item_emb: Tensor
     history: Tensor  # (2, P) user, item pairs already bought: masked when recommending
     epochs: int
     config: dict[str, Any]
+    tensors: dict[str, Tensor] = field(default_factory=dict)
+    scorer: dict[str, Any] | None = None
+
+    @property
+    def user_emb(self) -> Tensor:
+        return self.tensors["source_emb"]
+
+    @property
+    def item_emb(self) -> Tensor:
+        return self.tensors["target_emb"]
 
 
 def fit_final(
@@ -61,14 +76,15 @@ def fit_final(
     seed: int = 7,
     device: torch.device | str = "cpu",
     refit: Refit = DEFAULT_REFIT,
+    beta: float = 0.0,
 ) -> FinalModel:
-    """Refit ``name`` on the ``refit`` periods for the epoch count chosen on valid; embeddings
-    ready.
+    """Refit ``name`` on the ``refit`` periods for the epoch count chosen on valid, ready to
+    store.
 
-    Only embedding models are served (their scores are dot products of stored vectors); the
-    count-based baselines have no embeddings to store."""
-    if name in TRAINING_FREE:
-        raise ValueError(f"{name} is a baseline without embeddings; serve a trained model")
+    A training-free model (popularity, item-kNN, GF-CF, kg-gf with the KG weight ``beta``
+    chosen on valid) is fitted once on the same interactions and graph and stored as its
+    filter's matrices (``gnn.served``); an embedding model is retrained and its embeddings are
+    stored."""
     if refit not in REFITS:
         raise ValueError(f"refit must be one of {', '.join(REFITS)}, not {refit!r}")
     model_cfg = model_cfg or RecommendConfig()
@@ -79,6 +95,19 @@ def fit_final(
     graph, _ = build_message_graph(data, history, cut, split.config)
     cfg = split.config
     positives = graph[cfg.user, BOUGHT, cfg.item].edge_index
+    config: dict[str, Any] = {
+        "model": name,
+        "model_args": dict(model_cfg.model_args.get(name, {})),
+        "split": dataclasses.asdict(cfg),
+        "refit": refit,
+        "trained_on_interactions": len(history),
+    }
+    if name in TRAINING_FREE:
+        item_filter = fit_item_filter(name, split, graph, positives, model_cfg, beta)
+        tensors, scorer = filter_artefact_tensors(item_filter)
+        tensors["history"] = positives.cpu()
+        config.update(epochs=0, scorer=scorer)
+        return FinalModel(name, None, graph, positives.cpu(), 0, config, tensors, scorer)
     gen = seed_everything(seed)
     model = build_model(name, graph, split, model_cfg).to(device)
     train_cfg = train_config(name, model_cfg)
@@ -93,25 +122,15 @@ def fit_final(
     model.eval()
     with torch.no_grad():
         u_emb, i_emb = model(graph.to(device))
-    return FinalModel(
-        name=name,
-        model=model,
-        graph=graph,
-        user_emb=u_emb.float().cpu(),
-        item_emb=i_emb.float().cpu(),
-        history=positives.cpu(),
-        epochs=max(epochs, 1),
-        config={
-            "model": name,
-            "dim": model_dim(model_cfg),
-            "model_args": dict(model_cfg.model_args.get(name, {})),
-            "train": dataclasses.asdict(train_cfg),
-            "split": dataclasses.asdict(cfg),
-            "epochs": max(epochs, 1),
-            "refit": refit,
-            "trained_on_interactions": len(history),
-        },
+    config.update(
+        dim=model_dim(model_cfg), train=dataclasses.asdict(train_cfg), epochs=max(epochs, 1)
     )
+    tensors = {
+        "source_emb": u_emb.float().cpu(),
+        "target_emb": i_emb.float().cpu(),
+        "history": positives.cpu(),
+    }
+    return FinalModel(name, model, graph, positives.cpu(), max(epochs, 1), config, tensors)
 
 
 def refit_cut(split: TemporalSplit, refit: Refit) -> float:

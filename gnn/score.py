@@ -1,16 +1,16 @@
 """Artefact → rows: what ``cartograph score`` writes and what the API serves, ranked one way.
 
 **The ranking rule** (``rank``): descending score, ties broken by the lower item index (a stable
-sort). ``top_k`` (batch scoring of every user) and ``api.recommender`` (one user per request)
-both rank with it, so the CSV, the ``RECOMMENDED`` links in Neo4j and the HTTP answer agree on
-the order even when two products score the same. Items masked to ``-inf`` (already bought)
-sort last and are dropped from the rows.
+sort). ``ranked_top_k`` (batch scoring of every user, embeddings or a filter, ``gnn.served``)
+and ``api.recommender`` (one user per request) both rank with it, so the CSV, the
+``RECOMMENDED`` links in Neo4j and the HTTP answer agree on the order even when two products
+score the same. Items masked to ``-inf`` (already bought) sort last and are dropped from the rows.
 """
 
 from __future__ import annotations
 
 import csv
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +19,8 @@ from torch import Tensor
 
 from cartograph.private import create_private
 from gnn.artefacts import Artefact, ArtefactError
+from gnn.metrics import stable_topk
+from gnn.served import served_model
 from graph.scores import ScoredLink
 
 
@@ -33,32 +35,56 @@ def top_k(
     user_emb: Tensor, item_emb: Tensor, history: Tensor, k: int, batch: int = 1024
 ) -> tuple[Tensor, Tensor]:
     """Top-``k`` (scores, items) per user over the full catalogue, bought items masked."""
-    n_users, n_items = user_emb.shape[0], item_emb.shape[0]
+    return ranked_top_k(
+        lambda users: user_emb[users] @ item_emb.T,
+        user_emb.shape[0], item_emb.shape[0], history, k, batch,
+    )  # fmt: skip
+
+
+def ranked_top_k(
+    score_block: Callable[[Tensor], Tensor],
+    n_users: int,
+    n_items: int,
+    history: Tensor,
+    k: int,
+    batch: int = 1024,
+) -> tuple[Tensor, Tensor]:
+    """Top-``k`` ``(scores, items)`` of every user, ``batch`` users at a time: each block's
+    ``(batch, items)`` scores from ``score_block``, its history masked to ``-inf``, then only
+    the top ``k`` found (``gnn.metrics.stable_topk``, the ranking rule without a full sort).
+    The history is sorted by user once, so masking a block costs its own purchases only."""
     k = min(k, n_items)
     scores_out = torch.empty((n_users, k))
     items_out = torch.empty((n_users, k), dtype=torch.long)
+    order = torch.argsort(history[0], stable=True)
+    h_users, h_items = history[0, order], history[1, order]
     for start in range(0, n_users, batch):
         stop = min(start + batch, n_users)
-        scores = user_emb[start:stop] @ item_emb.T
-        rows = (history[0] >= start) & (history[0] < stop)
-        scores[history[0, rows] - start, history[1, rows]] = -torch.inf
-        scores_out[start:stop], items_out[start:stop] = rank(scores, k)
+        scores = score_block(torch.arange(start, stop)).float()
+        lo, hi = torch.searchsorted(h_users, torch.tensor([start, stop])).tolist()
+        scores[h_users[lo:hi] - start, h_items[lo:hi]] = -torch.inf
+        idx = stable_topk(scores, k)
+        scores_out[start:stop], items_out[start:stop] = scores.gather(1, idx), idx
     return scores_out, items_out
 
 
 def link_scores(art: Artefact, k: int) -> Iterator[ScoredLink]:
-    """Top-``k`` targets per source from the stored embeddings, already-linked masked."""
+    """Top-``k`` targets per source from the served model (embeddings or a training-free
+    filter, ``gnn.served``), already-linked masked."""
     src_label, dst_label = art.manifest["source"], art.manifest["target"]
-    scores, items = top_k(
-        art.tensors["source_emb"], art.tensors["target_emb"], art.tensors["history"], k
-    )
+    model = served_model(art)
+    scores, items = ranked_top_k(
+        model.block_scores, model.num_users, model.num_items, art.tensors["history"], k,
+        model.batch,
+    )  # fmt: skip
     src_keys, dst_keys = art.keys[src_label], art.keys[dst_label]
-    for u in range(scores.shape[0]):
-        for r in range(scores.shape[1]):
-            s = float(scores[u, r])
-            if s == float("-inf"):
-                break
-            yield ScoredLink(src_keys[u], dst_keys[int(items[u, r])], s, r + 1)
+    finite = torch.isfinite(scores)
+    score_rows, item_rows = scores.tolist(), items.tolist()
+    for u, (row_s, row_i) in enumerate(zip(score_rows, item_rows, strict=True)):
+        n = int(finite[u].sum())  # masked (-inf) items sort last: the rest are dropped
+        key = src_keys[u]
+        for r in range(n):
+            yield ScoredLink(key, dst_keys[row_i[r]], row_s[r], r + 1)
 
 
 def node_scores(art: Artefact) -> list[tuple[str, float]]:

@@ -21,7 +21,6 @@ from gnn.link_data import export_link_data
 from gnn.recommend import (
     ALL_MODELS,
     CONTENT_MODELS,
-    EMBEDDING_MODELS,
     RecommendConfig,
     train_and_evaluate,
 )
@@ -120,7 +119,7 @@ def train(
     data: HeteroData | None = None,
     **overrides: Any,
 ) -> tuple[dict[str, Any], Artefact, dict[str, list[str]]]:
-    """Evaluate, then refit the embedding model chosen on valid: ``(report, artefact, schema)``.
+    """Evaluate, then refit the model chosen on valid: ``(report, artefact, schema)``.
 
     ``checkpoint_dir`` (an override the runner passes) gets one folder per data and seed; each
     fit checkpoints there after every evaluation, so rerunning a killed ``train`` resumes, and
@@ -153,45 +152,41 @@ def final_artefact(
     device: torch.device,
     **overrides: Any,
 ) -> Artefact:
-    """Refit the best embedding model (by valid metric) on the periods ``spec.refit`` names."""
+    """Refit the model best on valid (any model: training-free filters are served from their
+    matrices) on the periods ``spec.refit`` names."""
     metric = report["selection"]["metric"].removeprefix("valid ")
-    trained = [m for m in report["models"] if m["name"] in EMBEDDING_MODELS]
-    if not trained:
-        raise ArtefactError(
-            f"task {spec.name}: no embedding model among {spec.models}; nothing to serve",
-            code="E526",
-        )
-    best = max(trained, key=lambda m: m["valid_metrics"][metric])
+    if not report["models"]:
+        raise ArtefactError(f"task {spec.name}: no model ran; nothing to serve", code="E526")
+    best = max(report["models"], key=lambda m: m["valid_metrics"][metric])
     cfg = recommend_config(spec, **overrides)
     refit = spec.refit or DEFAULT_REFIT
     epochs = best.get("best_epoch", 1)
+    beta = float(best.get("kg_filter", {}).get("beta", 0.0))
     split = split_config(spec, seed)
-    final = fit_final(data, best["name"], epochs, split, cfg, seed, device, refit)
+    final = fit_final(data, best["name"], epochs, split, cfg, seed, device, refit, beta)
     assert spec.source and spec.target
     keys = {
         spec.source: [str(k) for k in data[spec.source].node_key],
         spec.target: [str(k) for k in data[spec.target].node_key],
     }
     weights = final.model.state_dict() if final.model is not None else None
+    manifest: dict[str, Any] = {
+        "kind": spec.kind,
+        "config": final.config,
+        "chosen_by": f"valid {metric} = {best['valid_metrics'][metric]}",
+        "refit": refit,
+        "selection_note": report["selection"].get("note"),
+        "test_metrics": best["metrics"],
+        "source": spec.source,
+        "target": spec.target,
+    }
+    if final.scorer is not None:  # a training-free filter: gnn.served reads its matrices
+        manifest["scorer"] = final.scorer
     return Artefact(
         task=spec.name,
         model=best["name"],
-        manifest={
-            "kind": spec.kind,
-            "config": final.config,
-            "chosen_by": f"valid {metric} = {best['valid_metrics'][metric]}",
-            "refit": refit,
-            # e.g. "gf-cf had the best valid recall@20 but is not servable": said, not hidden
-            "selection_note": report["selection"].get("note"),
-            "test_metrics": best["metrics"],
-            "source": spec.source,
-            "target": spec.target,
-        },
-        tensors={
-            "source_emb": final.user_emb,
-            "target_emb": final.item_emb,
-            "history": final.history,
-        },
+        manifest=manifest,
+        tensors=final.tensors,
         keys=keys,
         weights=weights,
     )

@@ -115,12 +115,14 @@ def test_link_task_chooses_the_kg_weight_on_valid_and_reports_it() -> None:
     assert tried["0.0"] == gf["valid_metrics"]["recall@20"]
     assert kg["valid_metrics"]["recall@20"] >= gf["valid_metrics"]["recall@20"]
     assert kg["train_config"] is None and kg["params"] == 0 and not kg["is_gnn"]
-    assert out["selection"]["served"].startswith("none")
+    assert out["selection"]["served"] == out["selection"]["best_on_valid"]  # a filter serves
     again = _run(("kg-gf",))["models"][0]
     assert again["metrics"] == kg["metrics"] and again["kg_filter"] == info
 
 
-def test_kg_gf_is_known_but_not_served() -> None:
+def test_kg_gf_is_known_and_refit_with_the_weight_chosen_on_valid() -> None:
     assert "kg-gf" in KNOWN_MODELS
-    with pytest.raises(ValueError, match="without embeddings"):
-        fit_final(toy_purchase_graph(seed=5), "kg-gf", 1)
+    final = fit_final(toy_purchase_graph(seed=5), "kg-gf", 1, beta=0.3)
+    assert final.model is None and final.scorer is not None
+    assert final.scorer["beta"] == 0.3 and final.scorer["kind"] == "filter"
+    assert "filter_links_data" in final.tensors and "source_emb" not in final.tensors
