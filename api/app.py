@@ -8,6 +8,9 @@ and the ``order_writer`` (``graph.orders``); ``api.orders`` types them.
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi_offline import FastAPIOffline
@@ -53,6 +56,15 @@ def create_app(
 
         writer = order_writer or ScoredOrderWriter(driver, settings.neo4j.database)
         provider = hot_swap(settings, driver, checkout_cleaner, writer, reader, cpu)
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        # The async driver opens its connections in the server's event loop, so it must close
+        # there too, at shutdown: left to the garbage collector it warns and leaks sockets.
+        yield
+        if reader is not None:
+            await reader.close()
+
     # Swagger UI (/docs) and ReDoc (/redoc) from the fastapi-offline wheel's static files, not a
     # CDN: the docs load on a machine without internet access.
     app = FastAPIOffline(
@@ -61,6 +73,7 @@ def create_app(
         description="Recommendations, link scores and risk from the Cartograph knowledge graph, "
         "and the named analyst queries. Authenticate with the X-API-Key header.",
         responses=ERRORS,
+        lifespan=lifespan,
     )
     app.state.ctx = AppContext(
         settings=settings,

@@ -26,7 +26,7 @@ from typing import Any
 from neo4j import READ_ACCESS, AsyncDriver, AsyncGraphDatabase
 
 from graph.connection import CONNECTION_TIMEOUT_S, Neo4jTarget
-from graph.query import READ_ERRORS, ReadResult, coded_error, to_json
+from graph.query import CappedRows, ReadResult, coded_reads
 
 __all__ = ["AsyncReader"]
 
@@ -73,24 +73,20 @@ class AsyncReader:
     ) -> ReadResult:
         """As ``graph.query.run_read``: at most ``limit`` rows, ``truncated`` says whether more
         existed; nodes and relationships keep only ``properties``."""
-        try:
+        with coded_reads(timeout_s):
             session = self._driver().session(database=database, default_access_mode=READ_ACCESS)
             async with session, await session.begin_transaction(timeout=timeout_s) as tx:
                 result = await tx.run(query, dict(params))
-                columns = list(result.keys())
-                rows: list[dict[str, Any]] = []
-                truncated = False
+                rows = CappedRows(limit, properties)
                 async for record in result:
-                    if len(rows) == limit:
-                        truncated = True
+                    if not rows.add(record):
                         break
-                    rows.append({k: to_json(v, properties) for k, v in record.items()})
-                return ReadResult(columns, rows, truncated)
-        except READ_ERRORS as exc:
-            coded = coded_error(exc, timeout_s)
-            if coded is None:
-                raise
-            raise coded from exc
+                return rows.result(list(result.keys()))
+
+    @property
+    def open_drivers(self) -> int:
+        """Drivers not yet closed (one per event loop that read and is still alive)."""
+        return len(self._drivers)
 
     async def close(self) -> None:
         """Close the driver of the running loop (the others went with their loops)."""

@@ -11,7 +11,8 @@ text can quote personal data and embeddings are large, and only the service know
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -49,21 +50,46 @@ def run_read(
 ) -> ReadResult:
     """Run one query read-only; at most ``limit`` rows, ``truncated`` says whether more existed.
     Nodes and relationships in the rows keep only ``properties``."""
+    with (
+        coded_reads(timeout_s),
+        read_session(driver, database) as session,
+        session.begin_transaction(timeout=timeout_s) as tx,
+    ):
+        result = tx.run(query, dict(params))
+        rows = CappedRows(limit, properties)
+        for record in result:
+            if not rows.add(record):
+                break
+        return rows.result(list(result.keys()))
+
+
+class CappedRows:
+    """Rows collected while streaming, at most ``limit``: the sync and the async reader
+    (``graph.async_query``) differ only in how they iterate, so the cap lives here once."""
+
+    def __init__(self, limit: int, properties: Collection[str]) -> None:
+        self.limit, self.properties = limit, properties
+        self.rows: list[dict[str, Any]] = []
+        self.truncated = False
+
+    def add(self, record: Any) -> bool:
+        """Keep ``record``; ``False`` (and ``truncated``) once a row past the cap arrives."""
+        if len(self.rows) == self.limit:
+            self.truncated = True
+            return False
+        self.rows.append({k: to_json(v, self.properties) for k, v in record.items()})
+        return True
+
+    def result(self, columns: list[str]) -> ReadResult:
+        return ReadResult(columns, self.rows, self.truncated)
+
+
+@contextmanager
+def coded_reads(timeout_s: float) -> Iterator[None]:
+    """Driver failures inside the block re-raised as the coded errors ``coded_error`` names;
+    anything else unchanged. A plain context manager, so coroutines use it too."""
     try:
-        with (
-            read_session(driver, database) as session,
-            session.begin_transaction(timeout=timeout_s) as tx,
-        ):
-            result = tx.run(query, dict(params))
-            columns = list(result.keys())
-            rows: list[dict[str, Any]] = []
-            truncated = False
-            for record in result:
-                if len(rows) == limit:
-                    truncated = True
-                    break
-                rows.append({k: to_json(v, properties) for k, v in record.items()})
-            return ReadResult(columns, rows, truncated)
+        yield
     except READ_ERRORS as exc:
         coded = coded_error(exc, timeout_s)
         if coded is None:

@@ -135,6 +135,21 @@ def test_run_query_returns_rows_and_caps_them(client: TestClient, keys, marketpl
     assert node["labels"] == ["Card"] and set(node) == {"labels", "key"}
 
 
+def test_shutdown_closes_the_async_driver(settings: Settings, keys, marketplace, reader) -> None:
+    """The async reader's driver is opened in the server's loop by the first read and closed
+    by the app's shutdown, in that loop (not left to the garbage collector)."""
+    with TestClient(create_app(settings, marketplace.driver, reader=reader)) as c:
+        r = c.post(
+            "/analyst/queries/ring_orders",
+            json={"params": {"identifier": marketplace.ring}, "limit": 1},
+            headers=_h(keys["analyst"]),
+        )
+        assert r.status_code == 200, r.text
+        assert r.json()["truncated"] and len(r.json()["rows"]) == 1
+        assert reader.open_drivers == 1
+    assert reader.open_drivers == 0
+
+
 @pytest.mark.parametrize(
     ("name", "body", "status"),
     [

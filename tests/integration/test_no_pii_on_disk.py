@@ -133,7 +133,7 @@ def test_a_run_leaves_no_personal_text_and_only_private_files(
     )
     summary = ingest_summary(result, counts, load_s)
     assert summary["reconciles"] and summary["totals"]["rejected"] >= 5
-    spec = load_task("recommend").model_copy(update={"models": ["popularity", "bpr-mf"]})
+    spec = load_task("recommend").model_copy(update={"models": ("popularity", "bpr-mf")})
     run = train_task(driver, "neo4j", spec, 7, "cpu", run_dir / "models", **FAST)  # type: ignore[arg-type]
     assert run.model_dir is not None
     score_task(driver, "neo4j", run.model_dir, run_dir / "recommend_scores.csv", top=5)
