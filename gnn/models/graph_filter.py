@@ -358,6 +358,8 @@ class ItemFilter:
         self.links = links
         self.links_t = links_t if links_t is not None or links is None else links.T.tocsr()
         self.beta, self.sim = beta, sim
+        # S^T once, as CSR: ``rows @ sim.T`` would convert the CSC view on every block
+        self.sim_t = sim.T.tocsr() if sim is not None else None
         self.popularity, self.pop_weight, self.block = popularity, pop_weight, block
 
     # --- scoring -------------------------------------------------------------------------------
@@ -400,8 +402,8 @@ class ItemFilter:
             scores += np.float32(self.pop_weight) * self.popularity
         if self.beta and self.links is not None and self.links_t is not None and self.links.nnz:
             scores += np.float32(self.beta) * ((rows @ self.links_t) @ self.links).toarray()
-        if self.sim is not None and self.sim.nnz:
-            scores += (rows @ self.sim.T).toarray()
+        if self.sim_t is not None and self.sim_t.nnz:
+            scores += (rows @ self.sim_t).toarray()
         return np.ascontiguousarray(scores, dtype=np.float32)
 
     def explain(self, bought: list[int], items: list[int]) -> list[tuple[int | None, int]]:
