@@ -33,7 +33,7 @@ from torch_geometric.data import HeteroData
 from gnn.baselines import ItemKNN, Popularity, trained_baseline
 from gnn.device import peak_memory, reset_peak_memory, seed_everything
 from gnn.message_graph import BOUGHT, build_message_graph
-from gnn.metrics import evaluate_ranking
+from gnn.metrics import evaluate_ranking, evaluate_rankings
 from gnn.models.encoder import node_specs
 from gnn.models.graph_filter import GraphFilterCF, ItemFilter, KGGraphFilter, item_links
 from gnn.models.hetero_sage import HeteroSAGE
@@ -210,8 +210,8 @@ def _run_model(
 
     kg_filter: dict[str, Any] = {}
     if name == KG_FILTER:  # training-free, but its KG weight is chosen on valid
-        valid_scorer, kg_filter = _kg_gf(split, valid, cfg, evaluate)
-        test_scorer, _ = _kg_gf(split, test, cfg, evaluate, kg_filter["beta"])
+        valid_scorer, kg_filter = _kg_gf(split, valid, cfg)
+        test_scorer, _ = _kg_gf(split, test, cfg, kg_filter["beta"])
         result, model, params, refit = None, None, 0, None
     else:
         gen = seed_everything(seed)
@@ -225,7 +225,9 @@ def _run_model(
         "name": name,
         "is_gnn": name in GNNS or name == "lightgcn",
         "metrics": _round(evaluate(test_scorer, test.eval)),
-        "valid_metrics": _round(evaluate(valid_scorer, valid.eval)),
+        "valid_metrics": _round(
+            kg_filter.pop("valid_metrics", None) or evaluate(valid_scorer, valid.eval)
+        ),
         "cold_start": _round(evaluate(test_scorer, cold_eval)) if cold_eval.num_users else {},
         "params": params,
         "train_config": dataclasses.asdict(train_config(name, cfg)) if model else None,
@@ -381,7 +383,6 @@ def _kg_gf(
     split: TemporalSplit,
     fold: Fold,
     cfg: RecommendConfig,
-    evaluate: Callable[[Scorer, EvalSet], dict[str, float]],
     beta: float | None = None,
 ) -> tuple[Scorer, dict[str, Any]]:
     """``kg-gf`` on ``fold``: GF-CF plus the item-item filter over the static relationships of
@@ -396,12 +397,15 @@ def _kg_gf(
     if beta is None:
         metric = selection_metric(cfg)
         tried = betas if model.num_entities else (0.0,)
-        curve: dict[str, float] = {}
-        for b in tried:
-            model.beta = b
-            curve[str(b)] = round(evaluate(model, fold.eval)[metric], 4)
+        ev = fold.eval
+        by_beta = evaluate_rankings(  # one scoring pass for every weight
+            lambda users: model.scores_by_beta(users, tried),
+            ev.users, ev.targets, ev.exclude, split.num_items, cfg.ks,
+        )  # fmt: skip
+        curve = {str(b): round(by_beta.get(b, {}).get(metric, 0.0), 4) for b in tried}
         beta = max(tried, key=lambda b: (curve[str(b)], -b))
         info["valid_" + metric] = curve
+        info["valid_metrics"] = by_beta.get(beta, {})
         if not model.num_entities:
             info["note"] = "no static item relationships in the graph: kg-gf is gf-cf"
     model.beta = beta

@@ -59,6 +59,17 @@ def test_kg_term_matches_the_dense_formula_and_beta_zero_is_gf_cf() -> None:
     )
 
 
+def test_one_sweep_scores_every_weight_as_setting_it_does() -> None:
+    """The valid sweep scores GF-CF's part once; each weight's scores must be the model's own
+    with that weight, bit for bit, and the weight the model had is left as it was."""
+    kg, users = _kg(0.3), torch.arange(4)
+    swept = kg.scores_by_beta(users, (0.0, 0.1, 1.0))
+    assert kg.beta == 0.3
+    for b, scores in swept.items():
+        kg.beta = b
+        assert torch.equal(scores, kg(users))
+
+
 def test_two_fits_are_identical_and_links_are_binary() -> None:
     assert torch.equal(_kg()(torch.arange(4)), _kg()(torch.arange(4)))
     doubled = KGGraphFilter(4, 6, _brands() * 3.0, beta=0.3).fit(POSITIVES)

@@ -116,3 +116,14 @@ def test_nan_scores_fall_back_to_the_full_sort() -> None:
     targets = torch.tensor([[False, False, True]])
     m = ranking_metrics(scores, targets, ks=(2,))
     assert m == sorted_ranking_metrics(scores, targets, ks=(2,))
+
+
+@pytest.mark.parametrize("k", [1, 7, 50])
+def test_stable_topk_is_the_stable_sort_prefix_with_and_without_ties(k: int) -> None:
+    """Rows with distinct scores take the fast path, rows tied at the k-th value the exact
+    one; both in one batch must equal the head of a stable full sort."""
+    gen = torch.Generator().manual_seed(5)
+    scores = torch.randn(40, 120, generator=gen)
+    scores[::2] = torch.round(scores[::2])  # even rows: few distinct values, ties everywhere
+    want = torch.sort(scores, dim=1, descending=True, stable=True).indices[:, :k]
+    assert torch.equal(stable_topk(scores, k), want)
