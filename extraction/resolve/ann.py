@@ -7,10 +7,16 @@ so the exact search is still quadratic: 8 % of n^2 dot products at every scale
 i.e. cosine) answers each query with a number of distance computations that grows with the
 logarithm of the block, not its size.
 
-Why exact below ``exact_below`` columns: brute force on a few hundred vectors is one small
-matrix product, cheaper than building a graph (an ad-hoc check on the 2-core VM, 384-d
-clustered vectors, one thread: 1,000 vectors 0.05 s exact vs 0.13 s build + search; 2,000:
-0.24 s vs 0.28 s; 5,000: 1.3 s vs 1.1 s). The threshold is set where the two meet.
+Why exact below ``exact_below`` columns: a brute-force block is one BLAS matrix product, and
+per distance it is ~15x cheaper than a graph search (build included). ``bench/extraction.py``
+measured it on one thread: at 296,784 listings (41 brand blocks, the largest 29,061 columns)
+the graph everywhere made 12.6x fewer distance computations per listing (1,251 vs 15,742) and
+was still 1.19x slower (159 s vs 133 s); at 74,196 listings 3.4x fewer and 3.4x slower. So
+the graph pays only where a block's exact cost per listing passes ~15x the graph's
+(~1,250): blocks of about 20,000 columns, i.e. catalogues near a million listings with the
+generator's brands. Below that the search stays exact (every generated scale up to
+``large``), above it the graph's cost grows with the log of the block while the exact one
+grows with the block.
 
 Determinism: faiss draws each inserted vector's graph level from ``hnsw.rng``, which is seeded
 here (``seed``), vectors are added in the caller's order, and faiss's OpenMP pool is pinned to
@@ -35,10 +41,10 @@ from extraction.nlp.threads import DEFAULT_THREADS
 class AnnParams:
     """HNSW settings; recall against exact search is asserted in ``tests/unit/extraction``."""
 
-    exact_below: int = 2000  # fewer candidate columns than this: brute force
-    m: int = 32  # graph degree (links per vector per level; level 0 has 2 m)
-    ef_construction: int = 80  # candidate list while inserting
-    ef_search: int = 128  # candidate list while querying (at least k)
+    exact_below: int = 20_000  # fewer candidate columns than this: brute force
+    m: int = 16  # graph degree (links per vector per level; level 0 has 2 m)
+    ef_construction: int = 40  # candidate list while inserting
+    ef_search: int = 64  # candidate list while querying (raised to k + 1 if below)
     seed: int = 7  # graph levels of inserted vectors
     threads: int = DEFAULT_THREADS
 

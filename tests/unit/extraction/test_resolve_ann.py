@@ -64,11 +64,12 @@ def test_hnsw_recovers_the_exact_neighbours_of_clustered_random_vectors() -> Non
     rows = cols = np.arange(len(vectors))
     exact = dict(top_k(vectors, rows, cols, 30, None))
     stats = SearchStats()
-    ann = dict(top_k(vectors, rows, cols, 30, AnnParams(), stats))
+    params = AnnParams(exact_below=4000)
+    ann = dict(top_k(vectors, rows, cols, 30, params, stats))
     assert stats.ann_blocks == 1 and stats.exact_products == 0  # 4,000 >= exact_below: graph
     assert stats.ann_distances < len(vectors) ** 2 / 2  # fewer than an exact search computes
     assert _recall(vectors, exact, ann) >= MIN_RECALL
-    assert dict(top_k(vectors, rows, cols, 30, AnnParams())) == ann  # deterministic
+    assert dict(top_k(vectors, rows, cols, 30, params)) == ann  # deterministic
 
 
 def test_small_blocks_are_searched_exactly() -> None:
