@@ -10,28 +10,41 @@ Three parts, each printed as a table and written to ``bench/out/extraction-<scal
 2. **Sentence encoder.** The same titles encoded by MiniLM in float32 and with torch's dynamic
    int8 quantisation (``Embedder(quantize=True)``), both on one thread; texts/s and the cosine
    between the two vectors of each title.
-3. **Entity resolution growth.** Per scale: product listings and customer profiles as the
-   mapping engine produces them; for products the brand-blocked neighbour search (comparisons
-   vs n^2), candidate pairs, seconds per step and pairwise P/R/F1 against the generator's truth
-   with and without the extracted-attribute veto; for customers the blocking comparisons,
-   seconds and P/R/F1 over profile pairs (app accounts need the order graph; not here).
-   Title vectors are encoded once per scale and cached under ``var/bench-extraction/``
-   (``--fresh-vectors`` re-encodes), so ER seconds exclude encoding; part 2 gives its rate.
+3. **Entity resolution growth.** Per scale: product listings as the mapping engine produces
+   them, prepared with the extracted-attribute veto, then candidates, scoring and clustering
+   once per neighbour search, side by side in one process on one thread (BLAS pinned like
+   faiss): ``exact`` (every brand block brute force), ``default`` (HNSW on blocks of
+   ``AnnParams.exact_below`` columns or more, exact below) and ``hnsw`` (the graph on every
+   block). For each: distance computations per listing (exact dot products + HNSW query
+   distances; graph building is timed, not counted), neighbour-search seconds, ER seconds per
+   1k listings, pairwise P/R/F1 against the generator's truth and the links the exact run also
+   makes. ``--exact-scales`` limits the exact run to some scales. For customers (skipped with
+   ``--no-customers``) the blocking comparisons, seconds and P/R/F1 over profile pairs (app
+   accounts need the order graph; not here). Title vectors are encoded once per scale and
+   cached under ``var/bench-extraction/`` (``--fresh-vectors`` re-encodes), so ER seconds
+   exclude encoding; part 2 gives its rate.
+4. **Neighbour search past ``large``** (``--synthetic N ...``): the brand-blocked search alone
+   on clustered random 384-d vectors of N listings, exact vs default, seconds, distances per
+   listing and the recall of the HNSW neighbours at cosine >= 0.7.
 
 Usage::
 
     .venv/bin/python bench/extraction.py --scales small medium large --extract-scales small medium
+    .venv/bin/python bench/extraction.py --scales small medium large --extract-scales
+        --encoder-texts 0 --no-customers --synthetic 18549 74196 296784      (one line)
 """
 
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import os
 import pickle
 import subprocess
 import sys
 import time
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -226,8 +239,11 @@ def _product_facts(data_dir: Path) -> dict[str, dict[str, str]]:
     return stated_attributes(rels)
 
 
-def entity_resolution(scale: str, seed: int, fresh: bool) -> dict[str, Any]:
+def entity_resolution(
+    scale: str, seed: int, fresh: bool, exact: bool = True, customers: bool = True
+) -> dict[str, Any]:
     from extraction.resolve import products as pm
+    from extraction.resolve.ann import AnnParams, SearchStats
     from extraction.resolve.clusters import cluster, drop_ambiguous
     from extraction.resolve.listings import prepare
     from extraction.resolve.people import parse_profile
@@ -252,17 +268,27 @@ def entity_resolution(scale: str, seed: int, fresh: bool) -> dict[str, Any]:
         stated = _product_facts(data_dir)
     cfg = ProductConfig()
     truth = product_clusters(data_dir)
+    t0 = time.perf_counter()
+    listings = prepare(products, cfg.fx_to_eur, stated)
+    prepare_s = time.perf_counter() - t0
+    vectors, encode_s = _title_vectors(
+        [item.title for item in listings], CACHE / f"titles-{scale}-seed{seed}.pkl", fresh
+    )
+    out["listings"] = n = len(listings)
+    out["knn_comparisons"] = pm.nearest_comparisons(listings)
+    out["prepare_s"] = round(prepare_s, 2)
+    out["encode_s"] = None if encode_s is None else round(encode_s, 1)
     runs: dict[str, Any] = {}
-    for name, attrs in (("text facts only", None), ("+ extracted-attribute veto", stated)):
+    # exact: every block brute force; default: HNSW on blocks of cfg.ann.exact_below columns or
+    # more; hnsw: the graph on every block, however small (what the default does past large).
+    assert cfg.ann is not None
+    searches: dict[str, AnnParams | None] = {"exact": None} if exact else {}
+    searches.update({"default": cfg.ann, "hnsw": replace(cfg.ann, exact_below=0)})
+    for name, ann in searches.items():
         t: dict[str, float] = {}
+        stats = SearchStats()
         t0 = time.perf_counter()
-        listings = prepare(products, cfg.fx_to_eur, attrs)
-        t["prepare_s"] = time.perf_counter() - t0
-        vectors, encode_s = _title_vectors(
-            [item.title for item in listings], CACHE / f"titles-{scale}-seed{seed}.pkl", fresh
-        )
-        t0 = time.perf_counter()
-        candidates = pm.candidate_pairs(listings, vectors, cfg.k, cfg.max_block)
+        candidates = pm.candidate_pairs(listings, vectors, cfg.k, cfg.max_block, ann, stats)
         t["candidates_s"] = time.perf_counter() - t0
         t0 = time.perf_counter()
         scored = []
@@ -280,18 +306,32 @@ def entity_resolution(scale: str, seed: int, fresh: bool) -> dict[str, Any]:
         quality = evaluate(matches, truth)
         runs[name] = {
             **{k: round(v, 2) for k, v in t.items()},
+            "neighbours_s": round(stats.seconds["neighbours"], 2),
             "er_s": round(sum(t.values()), 2),
-            "encode_s": None if encode_s is None else round(encode_s, 1),
+            "exact_products": stats.exact_products,
+            "ann_distances": stats.ann_distances,
+            "ann_indexed": stats.ann_indexed,
+            "blocks_exact_ann": [stats.exact_blocks, stats.ann_blocks],
+            "distances_per_listing": round((stats.exact_products + stats.ann_distances) / n, 1),
             "candidate_pairs": len(candidates),
             "links": len(matches),
+            "matches": sorted((m.key_a, m.key_b) for m in matches),
             "direct": {k: round(v, 4) for k, v in quality["direct"].items()},
             "closure": {k: round(v, 4) for k, v in quality["closure"].items()},
         }
-        out["listings"] = len(listings)
-        out["knn_comparisons"] = pm.nearest_comparisons(listings)
+    if "exact" in runs:
+        base = set(map(tuple, runs["exact"]["matches"]))
+        e = runs["exact"]["neighbours_s"]
+        for r in runs.values():
+            r["links_in_exact"] = len(base & set(map(tuple, r["matches"])))
+            r["neighbour_speedup"] = round(e / max(r["neighbours_s"], 1e-9), 2)
+    for r in runs.values():
+        del r["matches"]
     out["products"] = runs
     out["product_records_s"] = round(watch.seconds, 1)
     out["product_facts_s"] = round(facts_watch.seconds, 1)
+    if not customers:
+        return out
 
     with Stopwatch() as watch:
         people = _records(data_dir, ("webshop_customers", "marketplace_accounts"))
@@ -323,6 +363,64 @@ def entity_resolution(scale: str, seed: int, fresh: bool) -> dict[str, Any]:
         "direct": {k: round(v, 4) for k, v in prf.items()},
     }
     return out
+
+
+def synthetic_growth(
+    sizes: list[int], seed: int, brands: int = 40, dim: int = 384, k: int = 30
+) -> list[dict[str, Any]]:
+    """The brand-blocked neighbour search alone on clustered random unit vectors, past
+    ``large``: exact vs HNSW (default threshold) seconds and distances per listing.
+
+    ``brands`` blocks with sizes proportional to 1 / sqrt(rank) (the generated catalogue's
+    largest brand is ~3.5x its median), 1 % brandless rows searched against everything, five
+    listings per product (within-product cosine ~0.8). Recall of the HNSW neighbours at cosine
+    >= 0.7 is measured against the exact ones where the exact search runs.
+    """
+    from extraction.resolve.ann import AnnParams, SearchStats, top_k
+
+    rows_out = []
+    for n in sizes:
+        rng = np.random.default_rng(seed)
+        weights = 1 / np.sqrt(np.arange(1, brands + 1))
+        block_sizes = np.maximum((0.99 * n * weights / weights.sum()).astype(int), 2)
+        n_open = max(n - int(block_sizes.sum()), 1)
+        centres = rng.standard_normal((n // 5 + 1, dim)).astype(np.float32)
+        vecs = centres[np.arange(n) // 5] + 0.5 * rng.standard_normal((n, dim)).astype(np.float32)
+        vecs /= np.linalg.norm(vecs, axis=1, keepdims=True)
+        bounds = np.cumsum([0, *block_sizes.tolist()])
+        open_rows = np.arange(bounds[-1], bounds[-1] + n_open)
+        searches = [
+            (np.arange(a, b), np.concatenate([np.arange(a, b), open_rows]))
+            for a, b in itertools.pairwise(bounds)
+        ]
+        searches.append((open_rows, np.arange(bounds[-1] + n_open)))
+        n = int(bounds[-1] + n_open)
+        row: dict[str, Any] = {"listings": n, "largest_block": int(block_sizes.max()) + n_open}
+        found: dict[str, dict[int, list[int]]] = {}
+        for name, params in (("exact", None), ("ann", AnnParams())):
+            stats = SearchStats()
+            t0 = time.perf_counter()
+            found[name] = {
+                i: near
+                for rows, cols in searches
+                for i, near in top_k(vecs, rows, cols, k, params, stats)
+            }
+            row[name] = {
+                "seconds": round(time.perf_counter() - t0, 2),
+                "distances_per_listing": round((stats.exact_products + stats.ann_distances) / n, 1),
+                "blocks_exact_ann": [stats.exact_blocks, stats.ann_blocks],
+            }
+        wanted = hit = 0
+        for i, near in found["exact"].items():
+            got = set(found["ann"][i])
+            close = [j for j in near if float(vecs[i] @ vecs[j]) >= 0.7]
+            wanted += len(close)
+            hit += sum(j in got for j in close)
+        row["recall_at_cos_0.7"] = round(hit / max(wanted, 1), 5)
+        row["speedup"] = round(row["exact"]["seconds"] / row["ann"]["seconds"], 2)
+        rows_out.append(row)
+        print(f"synthetic n={n:,}: {row}", flush=True)
+    return rows_out
 
 
 def print_tables(res: dict[str, Any]) -> None:
@@ -361,22 +459,55 @@ def print_tables(res: dict[str, Any]) -> None:
             print(f"  {name:8} {e[name]['seconds']:>7.1f} s {e[name]['texts_per_s']:>8.1f} texts/s")
         print(f"  cosine int8 vs float32: mean {e['cosine_mean']}, min {e['cosine_min']}")
     if res["er"]:
-        print("\nentity resolution growth (title vectors precomputed; seconds exclude encoding)")
+        print("\nproduct ER, exact vs HNSW neighbour search (title vectors precomputed)")
         print(
-            f"{'scale':7} {'listings':>8} {'kNN cmp':>11} {'n^2':>13} {'cand.':>9} {'ER s':>6} "
-            f"{'s/1k':>6} {'F1 (closure)':>13} {'F1 +veto':>9}  {'profiles':>8} {'pairs':>8} "
-            f"{'s':>5} {'F1':>6}"
+            f"{'scale':7} {'listings':>8} {'search':6} {'dist/listing':>12} {'share n^2':>15} "
+            f"{'blocks ex/ann':>13} {'kNN s':>6} {'ER s':>6} {'s/1k':>6} {'cand.':>9} "
+            f"{'links':>7} {'F1 closure':>10} {'F1 direct':>9}"
         )
         for r in res["er"]:
-            base = r["products"]["text facts only"]
-            veto = r["products"]["+ extracted-attribute veto"]
+            n = r["listings"]
+            for name, p in r["products"].items():
+                share = (p["exact_products"] + p["ann_distances"]) / n**2
+                blocks = "/".join(map(str, p["blocks_exact_ann"]))
+                print(
+                    f"{r['scale']:7} {n:>8,} {name:6} {p['distances_per_listing']:>12,.0f} "
+                    f"{share:>15.4f} {blocks:>13} {p['neighbours_s']:>6.2f} {p['er_s']:>6.1f} "
+                    f"{1000 * p['er_s'] / n:>6.2f} {p['candidate_pairs']:>9,} {p['links']:>7,} "
+                    f"{p['closure']['f1']:>10.4f} {p['direct']['f1']:>9.4f}"
+                )
+            if "exact" in r["products"]:
+                same = ", ".join(
+                    f"{name} {p['links_in_exact']:,} (kNN x{p['neighbour_speedup']})"
+                    for name, p in r["products"].items()
+                    if name != "exact"
+                )
+                print(f"        links also found by exact: {same}")
+    if res.get("synthetic"):
+        print("\nneighbour search alone, clustered random vectors (384-d, 40 brand blocks, k=30)")
+        print(
+            f"{'listings':>9} {'largest block':>13} {'exact s':>8} {'exact dist/n':>12} "
+            f"{'HNSW s':>7} {'HNSW dist/n':>11} {'blocks ex/ann':>13} {'speed-up':>8} "
+            f"{'recall':>7}"
+        )
+        for r in res["synthetic"]:
+            e, a = r["exact"], r["ann"]
+            print(
+                f"{r['listings']:>9,} {r['largest_block']:>13,} {e['seconds']:>8.1f} "
+                f"{e['distances_per_listing']:>12,.0f} {a['seconds']:>7.1f} "
+                f"{a['distances_per_listing']:>11,.0f} "
+                f"{'/'.join(map(str, a['blocks_exact_ann'])):>13} {r['speedup']:>8.2f} "
+                f"{r['recall_at_cos_0.7']:>7.4f}"
+            )
+    if res["er"]:
+        people = [r for r in res["er"] if "customers" in r]
+        if people:
+            print(f"\n{'scale':7} {'profiles':>8} {'pairs':>9} {'s':>6} {'F1':>6}")
+        for r in people:
             c = r["customers"]
             print(
-                f"{r['scale']:7} {r['listings']:>8,} {r['knn_comparisons']:>11,} "
-                f"{r['listings'] ** 2:>13,} {veto['candidate_pairs']:>9,} {veto['er_s']:>6.1f} "
-                f"{1000 * veto['er_s'] / r['listings']:>6.2f} {base['closure']['f1']:>13.3f} "
-                f"{veto['closure']['f1']:>9.3f}  {c['profiles']:>8,} {c['candidate_pairs']:>8,} "
-                f"{c['block_s'] + c['score_s']:>5.1f} {c['direct']['f1']:>6.3f}"
+                f"{r['scale']:7} {c['profiles']:>8,} {c['candidate_pairs']:>9,} "
+                f"{c['block_s'] + c['score_s']:>6.1f} {c['direct']['f1']:>6.3f}"
             )
 
 
@@ -388,6 +519,20 @@ def main() -> None:
     parser.add_argument("--baseline-ref", default=BASELINE_REF)
     parser.add_argument("--encoder-texts", type=int, default=600)
     parser.add_argument("--fresh-vectors", action="store_true")
+    parser.add_argument(
+        "--exact-scales",
+        nargs="*",
+        default=None,
+        help="scales whose product ER also runs the exact neighbour search (default: all)",
+    )
+    parser.add_argument("--no-customers", action="store_true", help="product ER only")
+    parser.add_argument(
+        "--synthetic",
+        nargs="*",
+        type=int,
+        default=[],
+        help="listing counts for the neighbour search alone on random vectors (e.g. 18549 74196)",
+    )
     args = parser.parse_args()
     OUT_DIR.mkdir(parents=True, exist_ok=True)
     CACHE.mkdir(parents=True, exist_ok=True)
@@ -406,7 +551,15 @@ def main() -> None:
 
         titles = sorted({t for _, t, _ in load_inputs(small)["products"]})[: args.encoder_texts]
         res["encoder"] = encoder_rates(titles)
-    res["er"] = [entity_resolution(s, args.seed, args.fresh_vectors) for s in args.scales]
+    exact = set(args.scales if args.exact_scales is None else args.exact_scales)
+    from extraction.nlp.threads import compute_threads
+
+    with compute_threads(1):  # BLAS (exact search) on one thread, like faiss (HNSW)
+        res["er"] = [
+            entity_resolution(s, args.seed, args.fresh_vectors, s in exact, not args.no_customers)
+            for s in args.scales
+        ]
+        res["synthetic"] = synthetic_growth(args.synthetic, args.seed)
     res["load_after"] = os.getloadavg()
     print_tables(res)
     name = "-".join([*args.scales, "x", *args.extract_scales])

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from extraction.resolve.ann import AnnParams
 from extraction.resolve.listings import DEFAULT_FX_TO_EUR
 
 # (score, index of one listing, index of the other, method): one candidate pair after scoring.
@@ -22,6 +23,8 @@ class ProductConfig:
 
     k: int = 30  # nearest neighbours per listing
     max_block: int = 60  # listings sharing a brand + name word, compared all against all
+    # Neighbour search: HNSW for large brand blocks, exact below its threshold; None: exact.
+    ann: AnnParams | None = field(default_factory=AnnParams)
     embed_description: bool = False  # embed title + description (twice the encoding time)
     # |log price ratio| allowed against the shop's own list price (sellers stay within ~17 %
     # of it), and between two sellers (each may deviate either way).

@@ -16,6 +16,7 @@
 from __future__ import annotations
 
 import math
+import time
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from itertools import combinations
@@ -24,6 +25,7 @@ from typing import Any, Protocol
 import numpy as np
 
 from cartograph.errors import ConfigError
+from extraction.resolve.ann import AnnParams, SearchStats, top_k
 from extraction.resolve.attributes import agreements, conflicts
 from extraction.resolve.clusters import cluster, drop_ambiguous
 from extraction.resolve.listings import Listing, missing_name_words, prepare, price_gap
@@ -31,6 +33,7 @@ from extraction.resolve.match import Match
 from extraction.resolve.product_config import ProductConfig, Scored
 
 DEFAULT_PRODUCT_THRESHOLD = 0.4
+DEFAULT_ANN = AnnParams()
 
 
 class Encoder(Protocol):
@@ -60,7 +63,7 @@ def resolve_products(
         return []
     vectors = _embed(listings, embedder, cfg.embed_description)
     scored: list[Scored] = []
-    for i, j, cos in candidate_pairs(listings, vectors, cfg.k, cfg.max_block):
+    for i, j, cos in candidate_pairs(listings, vectors, cfg.k, cfg.max_block, cfg.ann):
         score, method = score_pair(listings[i], listings[j], cos, cfg)
         if score >= threshold:
             scored.append((score, i, j, method))
@@ -79,15 +82,21 @@ def _embed(listings: list[Listing], embedder: Encoder | None, description: bool)
 
 
 def candidate_pairs(
-    listings: list[Listing], vectors: np.ndarray, k: int, max_block: int = 60
+    listings: list[Listing],
+    vectors: np.ndarray,
+    k: int,
+    max_block: int = 60,
+    ann: AnnParams | None = DEFAULT_ANN,
+    stats: SearchStats | None = None,
 ) -> list[tuple[int, int, float]]:
     """(i, j, cosine) with i < j: each listing's ``k`` nearest neighbours, plus listings that
     share a brand and a name word or model name (in blocks of at most ``max_block``).
 
     Neighbours alone miss pairs in crowded families (forty "Basique Classic Tee" variants fill
     every top-k list); the brand blocks alone miss listings whose brand is unreadable.
+    ``ann`` None searches neighbours exactly (the reference the HNSW path is tested against).
     """
-    pairs = nearest_within_brands(listings, vectors, k)
+    pairs = nearest_within_brands(listings, vectors, k, ann, stats)
     blocks: dict[str, list[int]] = defaultdict(list)
     for i, item in enumerate(listings):
         for key in _block_keys(item):
@@ -99,16 +108,21 @@ def candidate_pairs(
 
 
 def nearest_within_brands(
-    listings: list[Listing], vectors: np.ndarray, k: int
+    listings: list[Listing],
+    vectors: np.ndarray,
+    k: int,
+    ann: AnnParams | None = DEFAULT_ANN,
+    stats: SearchStats | None = None,
 ) -> set[tuple[int, int]]:
     """Top-k cosine neighbours of each listing among the listings that could be its product.
 
     Two listings with disjoint brands are vetoed whatever their cosine, so a listing with one
     known brand is searched against that brand's listings and the brandless ones only, and
-    only a listing without a single known brand against everything. The work is the sum of
-    (brand block x its candidates) instead of n x n: it grows with the catalogue, not with
-    its square, as long as brands keep their share (``bench/extraction.py`` counts the
-    comparisons per scale).
+    only a listing without a single known brand against everything. With brands fixed a brand
+    block grows with the catalogue, so an exact search of it stays quadratic (8 % of n^2 at
+    every scale); blocks of ``ann.exact_below`` columns or more are searched through an HNSW
+    graph instead (``extraction.resolve.ann``), whose work per listing grows with the log of
+    the block (``bench/extraction.py`` reports both paths side by side).
     """
     blocks: dict[str, list[int]] = defaultdict(list)
     open_rows: list[int] = []
@@ -118,17 +132,25 @@ def nearest_within_brands(
         else:
             open_rows.append(i)
     everything = np.arange(len(listings))
-    pairs: set[tuple[int, int]] = set()
-    for members in blocks.values():
-        rows = np.asarray(members)
-        _nearest(vectors, rows, np.concatenate([rows, np.asarray(open_rows, dtype=int)]), k, pairs)
+    searches = [
+        (np.asarray(members), np.asarray(members + open_rows)) for members in blocks.values()
+    ]
     if open_rows:
-        _nearest(vectors, np.asarray(open_rows), everything, k, pairs)
+        searches.append((np.asarray(open_rows), everything))
+    pairs: set[tuple[int, int]] = set()
+    start = time.perf_counter()
+    for rows, cols in searches:
+        for i, near in top_k(vectors, rows, cols, k, ann, stats):
+            pairs.update((min(i, j), max(i, j)) for j in near)
+    if stats is not None:
+        stats.seconds["neighbours"] = stats.seconds.get("neighbours", 0.0) + (
+            time.perf_counter() - start
+        )
     return pairs
 
 
 def nearest_comparisons(listings: list[Listing]) -> int:
-    """How many vector products ``nearest_within_brands`` computes (for the benchmark)."""
+    """How many vector products an exact ``nearest_within_brands`` computes (for the bench)."""
     sizes: dict[str, int] = defaultdict(int)
     open_rows = 0
     for item in listings:
@@ -137,29 +159,6 @@ def nearest_comparisons(listings: list[Listing]) -> int:
         else:
             open_rows += 1
     return sum(n * (n + open_rows) for n in sizes.values()) + open_rows * len(listings)
-
-
-def _nearest(
-    vectors: np.ndarray,
-    rows: np.ndarray,
-    cols: np.ndarray,
-    k: int,
-    pairs: set[tuple[int, int]],
-    chunk: int = 1024,
-) -> None:
-    """Add to ``pairs`` each row's top-k cosine neighbours among ``cols`` (itself excluded),
-    a chunk of rows at a time (no rows x cols matrix in memory)."""
-    target = vectors[cols]
-    kk = min(k, len(cols) - 1)
-    if kk <= 0:
-        return
-    for start in range(0, len(rows), chunk):
-        part = rows[start : start + chunk]
-        sims = vectors[part] @ target.T
-        sims[part[:, None] == cols[None, :]] = -np.inf
-        top = np.argpartition(-sims, kk - 1, axis=1)[:, :kk]
-        for i, row in zip(part.tolist(), cols[top].tolist(), strict=True):
-            pairs.update((min(i, j), max(i, j)) for j in row if j != i)
 
 
 def _block_keys(item: Listing) -> set[str]:
