@@ -41,7 +41,7 @@ import numpy as np
 BASE = "gf-cf"
 FULL = (29_858, 40_981, 1_000_000)  # users, items, interactions at 1M (the issue's data)
 SIZES = {"100k": 100_000, "300k": 300_000, "1m": 1_000_000}
-MODELS = ("popularity", "gf-cf", "kg-gf", "bpr-mf", "lightgcn")
+MODELS = ("popularity", "item-knn", "gf-cf", "kg-gf", "bpr-mf", "lightgcn")
 SPEC = """\
 name: recsys
 kind: link_prediction

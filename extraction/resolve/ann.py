@@ -41,7 +41,7 @@ from extraction.nlp.threads import DEFAULT_THREADS
 class AnnParams:
     """HNSW settings; recall against exact search is asserted in ``tests/unit/extraction``."""
 
-    exact_below: int = 20_000  # fewer candidate columns than this: brute force
+    exact_below: int = 20_000  # fewer queries or candidate columns than this: brute force
     m: int = 16  # graph degree (links per vector per level; level 0 has 2 m)
     ef_construction: int = 40  # candidate list while inserting
     ef_search: int = 64  # candidate list while querying (raised to k + 1 if below)
@@ -86,12 +86,14 @@ def top_k(
     """(row, its up-to-``k`` most cosine-similar ``cols``, itself excluded), row by row.
 
     ``vectors`` are L2-normalised float32 rows; ``rows`` and ``cols`` index into them.
-    ``params`` None means exact search whatever the size.
+    ``params`` None means exact search whatever the size. The graph is used only when both
+    sides reach ``exact_below``: its build costs every column, so a few queries against a
+    large set (the brandless listings against every listing) are cheaper exactly.
     """
     kk = min(k, len(cols) - 1)
     if kk <= 0:
         return
-    if params is None or len(cols) < params.exact_below:
+    if params is None or min(len(rows), len(cols)) < params.exact_below:
         yield from _exact(vectors, rows, cols, kk, chunk, stats)
     else:
         yield from _hnsw(vectors, rows, cols, kk, params, stats)

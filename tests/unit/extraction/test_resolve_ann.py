@@ -81,6 +81,17 @@ def test_small_blocks_are_searched_exactly() -> None:
     assert got == dict(top_k(vectors, idx, idx, 5, None))
 
 
+def test_few_queries_against_many_columns_are_searched_exactly() -> None:
+    """The brandless listings are searched against every listing: a graph over every column
+    for a handful of queries costs more than the queries' exact products."""
+    vectors = _clustered(300, 16, seed=6)
+    rows, cols = np.arange(5), np.arange(300)
+    stats = SearchStats()
+    got = dict(top_k(vectors, rows, cols, 5, AnnParams(exact_below=100), stats))
+    assert stats.exact_blocks == 1 and stats.ann_blocks == 0
+    assert got == dict(top_k(vectors, rows, cols, 5, None))
+
+
 def test_hnsw_never_returns_the_row_itself_or_more_than_k() -> None:
     vectors = _clustered(300, 16, seed=5)
     vectors[1] = vectors[0]  # an exact duplicate may come back before the row itself

@@ -6,6 +6,7 @@ import pytest
 import scipy.sparse as sp
 import torch
 
+from bench.item_knn import dense_fit
 from gnn.baselines import ItemKNN, Popularity, knn_similarity, trained_baseline
 from gnn.models.graph_filter import binary_matrix
 
@@ -65,18 +66,6 @@ def _dense_knn(positives: torch.Tensor, users: int, items: int, k: int) -> np.nd
     return out
 
 
-def _torch_knn(positives: torch.Tensor, users: int, items: int, k: int) -> np.ndarray:
-    """The previous code's arithmetic verbatim (float32 torch, ``torch.topk``)."""
-    r = torch.zeros(users, items)
-    r[positives[0], positives[1]] = 1.0
-    co = r.T @ r
-    norm = co.diagonal().clamp(min=1).sqrt()
-    sim = co / norm[:, None] / norm[None, :]
-    sim.fill_diagonal_(0.0)
-    top = torch.topk(sim, min(k, items), dim=1)
-    return torch.zeros_like(sim).scatter_(1, top.indices, top.values).numpy()
-
-
 @pytest.mark.parametrize("k", [1, 3, 10, 400])
 @pytest.mark.parametrize("block", [1, 37, 1 << 24])
 def test_blocked_knn_equals_the_dense_fit_exactly(k: int, block: int) -> None:
@@ -95,7 +84,7 @@ def test_blocked_knn_matches_the_previous_torch_fit(k: int) -> None:
     except where the old ``torch.topk`` picked another of several equal values at the cut."""
     pos = _power_law(120, 90, 1500, seed=k)
     got = knn_similarity(binary_matrix(pos, 120, 90), k).toarray()
-    old = _torch_knn(pos, 120, 90, k)
+    old = dense_fit(pos, 120, 90, k).numpy()  # the previous code's arithmetic verbatim
     both = (got > 0) & (old > 0)
     np.testing.assert_allclose(got[both], old[both], rtol=1e-6)
     for row in range(90):
