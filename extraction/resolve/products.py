@@ -121,8 +121,8 @@ def nearest_within_brands(
     only a listing without a single known brand against everything. With brands fixed a brand
     block grows with the catalogue, so an exact search of it stays quadratic (8 % of n^2 at
     every scale); blocks of ``ann.exact_below`` queries and columns or more are searched
-    through an HNSW graph instead (``extraction.resolve.ann``), whose work per listing grows with the log of
-    the block (``bench/extraction.py`` reports both paths side by side).
+    through an HNSW graph instead (``extraction.resolve.ann``), whose work per listing grows
+    with the log of the block (``bench/extraction.py`` reports both paths side by side).
     """
     blocks: dict[str, list[int]] = defaultdict(list)
     open_rows: list[int] = []
