@@ -124,7 +124,7 @@ def write_links(driver: Driver, links: list[ScoredLink], model: str, pid: int | 
         )  # fmt: skip
     return {
         "seconds": round(sw.seconds, 1),
-        **{k: v for k, v in res.as_dict().items()},
+        **res.as_dict(),
         **{k: round(v, 1) for k, v in res.timings().items()},
         "server_cpu_s": round(process_cpu_seconds(pid) - cpu0, 1),
     }

@@ -235,13 +235,8 @@ class KGGraphFilter(GraphFilterCF):
         computed once: sweeping the weight on valid costs one scoring pass, not one per
         weight. The KG term is added last, as :meth:`ItemFilter.score_rows` does, so the
         float sums are the same."""
-        f = self.as_filter()
         rows = self.history[users.cpu().numpy()]
-        f.beta = 0.0
-        try:
-            base = f.score_rows(rows)
-        finally:
-            f.beta = self.beta
+        base = self.as_filter().score_rows(rows, beta=0.0)
         kg = _two_hop(rows, self.links, self.links_t) if self.links.nnz else None
         out: dict[float, Tensor] = {}
         for i, b in enumerate(betas):
@@ -419,8 +414,9 @@ class ItemFilter:
         out[0, items] = 1.0
         return out
 
-    def score_rows(self, block: np.ndarray | sp.spmatrix) -> np.ndarray:
-        """Scores ``(B, items)`` float32 of interaction rows ``block`` (history not masked).
+    def score_rows(self, block: np.ndarray | sp.spmatrix, beta: float | None = None) -> np.ndarray:
+        """Scores ``(B, items)`` float32 of interaction rows ``block`` (history not masked);
+        ``beta`` overrides the KG term's weight for this call (``None``: the filter's own).
 
         The rows are sparse (a user bought few items), so every product starts from them:
         :math:`(r \tilde R^\top) \tilde R` is sparse-sparse (only co-buyers are touched) and
@@ -436,8 +432,9 @@ class ItemFilter:
             scores += _two_hop(rows, self.norm, self.norm_t)
         if self.popularity is not None and self.pop_weight:
             scores += np.float32(self.pop_weight) * self.popularity
-        if self.beta and self.links is not None and self.links_t is not None and self.links.nnz:
-            scores += np.float32(self.beta) * _two_hop(rows, self.links, self.links_t)
+        beta = self.beta if beta is None else beta
+        if beta and self.links is not None and self.links_t is not None and self.links.nnz:
+            scores += np.float32(beta) * _two_hop(rows, self.links, self.links_t)
         if self.sim_t is not None and self.sim_t.nnz:
             scores += (rows @ self.sim_t).toarray()
         return np.ascontiguousarray(scores, dtype=np.float32)
