@@ -25,7 +25,9 @@ import hashlib
 import itertools
 import json
 import multiprocessing
+import resource
 import sys
+from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -52,7 +54,10 @@ from extraction.redact import Redactor
 from extraction.rejects import RejectsWriter
 from extraction.sources import read_rows
 from extraction.transform import merge_duplicates
+from graph.bulk import bulk_load, plan_import
+from graph.connection import Neo4jTarget, open_driver
 from graph.records import NodeRecord, RelRecord
+from graph.writer import apply_schema
 
 MAPPING = ROOT / "extraction" / "mappings" / "marketplace.yaml"
 SECRET = b"bench" * 8
@@ -116,8 +121,16 @@ def _stage(stages: list[dict[str, Any]], name: str, items: int, unit: str, secs:
     reset_peak()
 
 
+LOAD_STAGES = {"writer": "load into Neo4j (writer)", "bulk": "load into Neo4j (bulk import)"}
+
+
 def run(
-    scale: str, seed: int, skip: set[str], with_per_record: bool, ports: tuple[int, int]
+    scale: str,
+    seed: int,
+    skip: set[str],
+    with_per_record: bool,
+    ports: tuple[int, int],
+    loads: Sequence[str] = ("writer",),
 ) -> dict[str, Any]:
     data_dir = ensure_marketplace(ROOT / "var" / "data", scale, seed)
     stages: list[dict[str, Any]] = []
@@ -166,6 +179,7 @@ def run(
         nodes_m, rels_m = merge_duplicates(extracted.nodes), merge_duplicate_rels(extracted.rels)
     del extracted
     _stage(stages, "dedupe records", len(nodes_m) + len(rels_m), "records", watch.seconds)
+    bulk_steps: dict[str, float] = {}
     if "load" not in skip:
         cfg = replace(
             bench_server_config(),
@@ -174,28 +188,51 @@ def run(
             http_port=ports[1],
         )
         with bench_server(cfg) as driver:
-            reset_database(driver)
-            reset_peak()
-            with Stopwatch() as watch:
-                counts = load_records(driver, "neo4j", nodes_m, rels_m, show_progress=False)
-            _stage(stages, "load into Neo4j (writer)", counts.node_rows + counts.rel_rows,
-                   "graph rows", watch.seconds)  # fmt: skip
+            for path in loads:
+                reset_database(driver)  # untimed; bulk needs the database empty
+                reset_peak()
+                with Stopwatch() as watch:
+                    if path == "writer":
+                        counts = load_records(driver, "neo4j", nodes_m, rels_m,
+                                              show_progress=False)  # fmt: skip
+                    else:  # `write_records`' bulk path, what ingest takes into an empty database
+                        plan = plan_import(nodes_m, rels_m)
+                        password = cfg.password_file.read_text().strip()
+                        target = Neo4jTarget(uri=cfg.bolt_uri, user="neo4j", password=password)
+                        counts = bulk_load(cfg, target, nodes_m, rels_m, plan)
+                        with open_driver(target) as fresh:  # the server restarted
+                            apply_schema(fresh, "neo4j")
+                        bulk_steps = plan.timings
+                _stage(stages, LOAD_STAGES[path], counts.node_rows + counts.rel_rows,
+                       "graph rows", watch.seconds)  # fmt: skip
     return {
         "scale": scale,
         "seed": seed,
         "rows": rows,
         "stages": stages,
         "skipped": sorted(skip),
+        "loads": list(loads) if "load" not in skip else [],
         "same_records_as_per_record": same,
+        "bulk_steps_s": bulk_steps,
+        # largest waited-for child: the import JVM, the per-record child or a reaped server
+        "child_peak_rss_gib": round(
+            resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * 1024 / GIB, 2
+        )
+        if "bulk" in loads
+        else None,
         "per_record_totals": reference["totals"] if reference else None,
         "machine": Machine.here().as_dict(),
     }
 
 
-def _end_to_end(res: dict[str, Any]) -> float:
-    """Seconds of the stages ingestion runs (not the baseline, not the per-record reference)."""
-    return sum(s["seconds"] for s in res["stages"] if "baseline" not in s["stage"]
-               and "per record" not in s["stage"])  # fmt: skip
+def _end_to_end(res: dict[str, Any], load: str | None = None) -> float:
+    """Seconds of the stages ingestion runs (not the baseline, not the per-record reference),
+    with one load path: ``load`` (a ``LOAD_STAGES`` key) or the first one the run measured."""
+    loads = [s for s in res["stages"] if s["stage"] in LOAD_STAGES.values()]
+    chosen = [s for s in loads if load is None or s["stage"] == LOAD_STAGES[load]][:1]
+    rest = [s for s in res["stages"] if "baseline" not in s["stage"]
+            and "per record" not in s["stage"] and s not in loads]  # fmt: skip
+    return sum(s["seconds"] for s in rest + chosen)
 
 
 def print_table(res: dict[str, Any]) -> None:
@@ -213,6 +250,14 @@ def print_table(res: dict[str, Any]) -> None:
         print(f"{s['stage']:42} {s['items']:>10,} {s['unit']:>17} {s['seconds']:>8.1f} "
               f"{s['items'] / max(s['seconds'], 1e-9):>10,.0f} {per_m:>9.1f} "
               f"{s['peak_rss_gib']:>7.2f} G")  # fmt: skip
+    for path, name in LOAD_STAGES.items():
+        if len(res.get("loads", [])) > 1 and any(s["stage"] == name for s in stages):
+            secs = _end_to_end(res, path)
+            print(f"end to end with the {path} load: {res['rows'] / secs:,.0f} raw records/s "
+                  f"({secs:.1f} s)")  # fmt: skip
+    if res.get("bulk_steps_s"):
+        print(f"bulk import steps (s): {res['bulk_steps_s']}; largest child peak RSS "
+              f"{res['child_peak_rss_gib']} G")  # fmt: skip
     old = next((s for s in stages if "per record" in s["stage"]), None)
     new = next(s for s in stages if "columnar" in s["stage"])
     if old:
@@ -242,6 +287,9 @@ def main() -> None:
     parser.add_argument("--skip", nargs="*", default=[], choices=["text", "er", "load"])
     parser.add_argument("--no-per-record", action="store_true",
                         help="skip the per-record reference cleaning (slow at large)")  # fmt: skip
+    parser.add_argument("--load", nargs="+", default=["writer"], choices=list(LOAD_STAGES),
+                        help="load paths, one after the other into an emptied database; end to "
+                        "end counts the first (default: writer)")  # fmt: skip
     parser.add_argument("--bolt-port", type=int, default=7691)
     parser.add_argument("--http-port", type=int, default=7478)
     args = parser.parse_args()
@@ -249,7 +297,7 @@ def main() -> None:
     results = []
     for scale in args.scales:
         res = run(scale, args.seed, set(args.skip), not args.no_per_record,
-                  (args.bolt_port, args.http_port))  # fmt: skip
+                  (args.bolt_port, args.http_port), args.load)  # fmt: skip
         res["command"] = command_line()
         print_table(res)
         (OUT_DIR / f"pipeline-{scale}.json").write_text(json.dumps(res, indent=2))
