@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -164,6 +165,40 @@ def rel_params(batch: Sequence[RelRecord]) -> dict[str, Any]:
     }
 
 
+class _OneInFlight:
+    """One batch at the server while the caller builds the next.
+
+    A batch's columns are built (client CPU) while the previous batch runs on the server, so the
+    client's share of a load overlaps the server's instead of adding to it. Never more than one
+    batch is in flight: batches commit in the order they were submitted, as before ("last record
+    wins" holds), and no two of our transactions contend for the same locks."""
+
+    def __init__(self) -> None:
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="graph-writer")
+        self._pending: Future[WriteCounts] | None = None
+        self.counts = WriteCounts()
+
+    def submit(self, work: Callable[[], WriteCounts]) -> None:
+        self.wait()
+        self._pending = self._pool.submit(work)
+
+    def wait(self) -> None:
+        """Until the batch in flight is done; its error, if any, is raised here."""
+        pending, self._pending = self._pending, None
+        if pending is not None:
+            self.counts.add(pending.result())
+
+    def __enter__(self) -> _OneInFlight:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        try:
+            if exc[0] is None:
+                self.wait()
+        finally:
+            self._pool.shutdown(wait=True)
+
+
 class GraphWriter:
     """Loads records into one database in batches; safe to re-run on the same data.
 
@@ -196,76 +231,85 @@ class GraphWriter:
         self, nodes: Iterable[NodeRecord], progress: Progress | None = None
     ) -> WriteCounts:
         """Upsert nodes grouped by label and property names, ``batch_size`` rows a transaction."""
-        counts = WriteCounts()
         groups: dict[Shape, list[NodeRecord]] = {}
         pending: dict[tuple[str, str], Shape] = {}  # (label, key) -> the batch holding it
-        for node in nodes:
-            shape = (node.label, tuple(sorted(node.props)))
-            ref = (node.label, node.key)
-            other = pending.get(ref)
-            if other is not None and other != shape:  # keep "last record wins" across shapes
-                counts.add(self._flush_nodes(other, groups.pop(other), pending, progress))
-            batch = groups.setdefault(shape, [])
-            batch.append(node)
-            pending[ref] = shape
-            if len(batch) >= self.batch_size:
-                counts.add(self._flush_nodes(shape, groups.pop(shape), pending, progress))
-        for shape, batch in list(groups.items()):
-            counts.add(self._flush_nodes(shape, batch, pending, progress))
-        return counts
+        with _OneInFlight() as flight:
+            for node in nodes:
+                shape = (node.label, tuple(sorted(node.props)))
+                ref = (node.label, node.key)
+                other = pending.get(ref)
+                if other is not None and other != shape:  # "last record wins" across shapes
+                    self._flush_nodes(flight, other, groups.pop(other), pending, progress)
+                batch = groups.setdefault(shape, [])
+                batch.append(node)
+                pending[ref] = shape
+                if len(batch) >= self.batch_size:
+                    self._flush_nodes(flight, shape, groups.pop(shape), pending, progress)
+            for shape, batch in list(groups.items()):
+                self._flush_nodes(flight, shape, batch, pending, progress)
+        return flight.counts
 
     def write_relationships(
         self, rels: Iterable[RelRecord], progress: Progress | None = None
     ) -> WriteCounts:
         """Upsert relationships grouped by (start label, type, end label) and property names."""
-        counts = WriteCounts()
         groups: dict[RelShape, list[RelRecord]] = {}
         pending: dict[tuple[tuple[str, str, str], str, str], RelShape] = {}
-        for rel in rels:
-            shape = (rel.group, tuple(sorted(rel.props)))
-            ref = (rel.group, rel.start_key, rel.end_key)
-            other = pending.get(ref)
-            if other is not None and other != shape:
-                counts.add(self._flush_rels(other, groups.pop(other), pending, progress))
-            batch = groups.setdefault(shape, [])
-            batch.append(rel)
-            pending[ref] = shape
-            if len(batch) >= self.batch_size:
-                counts.add(self._flush_rels(shape, groups.pop(shape), pending, progress))
-        for shape, batch in list(groups.items()):
-            counts.add(self._flush_rels(shape, batch, pending, progress))
-        return counts
+        with _OneInFlight() as flight:
+            for rel in rels:
+                shape = (rel.group, tuple(sorted(rel.props)))
+                ref = (rel.group, rel.start_key, rel.end_key)
+                other = pending.get(ref)
+                if other is not None and other != shape:
+                    self._flush_rels(flight, other, groups.pop(other), pending, progress)
+                batch = groups.setdefault(shape, [])
+                batch.append(rel)
+                pending[ref] = shape
+                if len(batch) >= self.batch_size:
+                    self._flush_rels(flight, shape, groups.pop(shape), pending, progress)
+            for shape, batch in list(groups.items()):
+                self._flush_rels(flight, shape, batch, pending, progress)
+        return flight.counts
 
     def _flush_nodes(
         self,
+        flight: _OneInFlight,
         shape: Shape,
         batch: list[NodeRecord],
         pending: dict[tuple[str, str], Shape],
         progress: Progress | None,
-    ) -> WriteCounts:
+    ) -> None:
         label = shape[0]
         for node in batch:
             pending.pop((label, node.key), None)
-        self.ensure_key_constraint(label)
+        if label not in self._constrained:
+            flight.wait()  # a schema change does not run beside our own write
+            self.ensure_key_constraint(label)
         query = fill_identifiers(cypher.load("writes/merge_nodes"), label=label)
-        stats, _ = self._run(query, node_params(batch), len(batch))
-        counts = WriteCounts(
-            node_rows=len(batch),
-            nodes_created=stats["nodes_created"],
-            properties_set=stats["properties_set"],
-        )
-        counts.by_label[label] += len(batch)
-        if progress:
-            progress(len(batch))
-        return counts
+        params = node_params(batch)
+
+        def work() -> WriteCounts:
+            stats, _ = self._run(query, params, len(batch))
+            counts = WriteCounts(
+                node_rows=len(batch),
+                nodes_created=stats["nodes_created"],
+                properties_set=stats["properties_set"],
+            )
+            counts.by_label[label] += len(batch)
+            if progress:
+                progress(len(batch))
+            return counts
+
+        flight.submit(work)
 
     def _flush_rels(
         self,
+        flight: _OneInFlight,
         shape: RelShape,
         batch: list[RelRecord],
         pending: dict[tuple[tuple[str, str, str], str, str], RelShape],
         progress: Progress | None,
-    ) -> WriteCounts:
+    ) -> None:
         group = shape[0]
         for rel in batch:
             pending.pop((group, rel.start_key, rel.end_key), None)
@@ -276,17 +320,22 @@ class GraphWriter:
             end_label=end_label,
             type=rel_type,
         )
-        stats, matched = self._run(query, rel_params(batch), len(batch))
-        counts = WriteCounts(
-            rel_rows=len(batch),
-            relationships_created=stats["relationships_created"],
-            properties_set=stats["properties_set"],
-            missing_endpoints=len(batch) - matched,
-        )
-        counts.by_type[rel_type] += len(batch)
-        if progress:
-            progress(len(batch))
-        return counts
+        params = rel_params(batch)
+
+        def work() -> WriteCounts:
+            stats, matched = self._run(query, params, len(batch))
+            counts = WriteCounts(
+                rel_rows=len(batch),
+                relationships_created=stats["relationships_created"],
+                properties_set=stats["properties_set"],
+                missing_endpoints=len(batch) - matched,
+            )
+            counts.by_type[rel_type] += len(batch)
+            if progress:
+                progress(len(batch))
+            return counts
+
+        flight.submit(work)
 
     def _run(self, query: str, params: dict[str, Any], n_rows: int) -> tuple[dict[str, int], int]:
         def work(tx: ManagedTransaction) -> tuple[dict[str, int], int]:

@@ -1,10 +1,14 @@
 """The columnar parameters the writer sends (no server): a list per property, datetimes as text."""
 
+import threading
+from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
+import pytest
+
 from graph.records import NodeRecord, RelRecord
-from graph.writer import node_params, property_columns, rel_params
+from graph.writer import WriteCounts, _OneInFlight, node_params, property_columns, rel_params
 
 AT = datetime(2025, 3, 1, 10, 30, tzinfo=UTC)
 
@@ -44,3 +48,35 @@ def test_node_and_relationship_params_are_aligned_columns() -> None:
     assert node_params([NodeRecord("User", "u3")]) == {
         "keys": ["u3"], "names": [], "values": [], "time_names": [], "time_values": []
     }  # fmt: skip
+
+
+def test_one_batch_in_flight_keeps_order_and_raises_the_batch_error() -> None:
+    """The writer builds a batch while the previous one runs: never two at once, results in
+    submission order, and a failed batch's error reaches the caller (at the next submit)."""
+    running = threading.Semaphore(1)
+    order: list[int] = []
+
+    def batch(n: int) -> Callable[[], WriteCounts]:
+        def work() -> WriteCounts:
+            assert running.acquire(blocking=False), "two batches in flight"
+            try:
+                order.append(n)
+                return WriteCounts(node_rows=n)
+            finally:
+                running.release()
+
+        return work
+
+    with _OneInFlight() as flight:
+        for n in range(1, 6):
+            flight.submit(batch(n))
+    assert order == [1, 2, 3, 4, 5] and flight.counts.node_rows == 15
+
+    def boom() -> WriteCounts:
+        raise RuntimeError("batch 2 failed")
+
+    with pytest.raises(RuntimeError, match="batch 2 failed"), _OneInFlight() as flight:
+        flight.submit(batch(1))
+        flight.submit(boom)
+        flight.submit(batch(3))  # waits for boom: raises here, batch 3 is never sent
+    assert order[-1] == 1
