@@ -140,21 +140,18 @@ class ImportPlan:
     )
     counts: WriteCounts = field(default_factory=WriteCounts)
     timings: dict[str, float] = field(default_factory=dict)  # seconds per step of bulk_load
-    multiline: bool = False  # a string holds a line break: the importer must parse slower
+    multiline: bool = False  # set by write_import_files: a field holds a line break
 
     @property
     def labels(self) -> set[str]:
         return {label for label, _ in self.nodes}
 
 
-def _breaks_lines(key: str, props: dict[str, Any]) -> bool:
-    """Whether a quoted field will span lines. Only then does the import need
-    ``--multiline-fields``, which stops it from splitting a file across threads."""
-    texts = [key, *(v for v in props.values() if isinstance(v, str))]
-    texts += [
-        x for v in props.values() if isinstance(v, list | tuple) for x in v if isinstance(x, str)
-    ]
-    return any("\n" in t or "\r" in t for t in texts)
+def _without_none(props: dict[str, Any]) -> dict[str, Any]:
+    """An explicit None removes a property (MERGE + SET); most records hold none to drop."""
+    if None not in props.values():
+        return props
+    return {k: v for k, v in props.items() if v is not None}
 
 
 def plan_import(nodes: Iterable[NodeRecord], rels: Iterable[RelRecord]) -> ImportPlan:
@@ -164,15 +161,16 @@ def plan_import(nodes: Iterable[NodeRecord], rels: Iterable[RelRecord]) -> Impor
     counts = plan.counts
     counts.write_mode = "bulk"
     merged: dict[tuple[str, str], dict[str, Any]] = {}
+    checked: set[Any] = set()  # labels and relationship groups already checked
     for node in nodes:
-        check_identifier(node.label, "label")
+        if node.label not in checked:
+            checked.add(check_identifier(node.label, "label"))
         merged.setdefault((node.label, node.key), {}).update(node.props)
         counts.node_rows += 1
         counts.by_label[node.label] += 1
     for (label, key), props in merged.items():
-        kept = {k: v for k, v in props.items() if v is not None}
+        kept = _without_none(props)
         plan.nodes.setdefault((label, _kinds(kept, label)), []).append((key, kept))
-        plan.multiline = plan.multiline or _breaks_lines(key, kept)
         counts.properties_set += len(kept)
     counts.nodes_created = len(merged)
     edges: dict[tuple[tuple[str, str, str], str, str], dict[str, Any]] = {}
@@ -185,40 +183,55 @@ def plan_import(nodes: Iterable[NodeRecord], rels: Iterable[RelRecord]) -> Impor
         ) not in merged:
             counts.missing_endpoints += 1
             continue
-        for name in rel.group:
-            check_identifier(name, "label or type")
-        edges.setdefault((rel.group, rel.start_key, rel.end_key), {}).update(rel.props)
+        group = rel.group
+        if group not in checked:
+            for name in group:
+                check_identifier(name, "label or type")
+            checked.add(group)
+        edges.setdefault((group, rel.start_key, rel.end_key), {}).update(rel.props)
     for (group, start_key, end_key), props in edges.items():
-        kept = {k: v for k, v in props.items() if v is not None}
+        kept = _without_none(props)
         plan.rels.setdefault((group, _kinds(kept, group[1])), []).append((start_key, end_key, kept))
         counts.properties_set += len(kept)
     counts.relationships_created = len(edges)
     return plan
 
 
+def _write_rows(path: Path, header: list[str], lines: Iterable[str]) -> bool:
+    """One import file; True when a quoted field spans lines, which the importer must then
+    parse with ``--multiline-fields`` (slower: it stops splitting a file across threads)."""
+    breaks = False
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        fh.write(",".join(header) + "\n")
+        for line in lines:
+            breaks = breaks or "\n" in line or "\r" in line
+            fh.write(line + "\n")
+    return breaks
+
+
 def write_import_files(plan: ImportPlan, folder: Path) -> list[str]:
     """One CSV per (label or group, property kinds), with the importer's typed header; returns
-    the ``--nodes`` / ``--relationships`` arguments that name them."""
+    the ``--nodes`` / ``--relationships`` arguments that name them, and sets ``plan.multiline``
+    when any field (node or relationship) holds a line break."""
     args: list[str] = []
+    plan.multiline = False
     for n, ((label, kinds), rows) in enumerate(plan.nodes.items()):
         path = folder / f"nodes_{n}.csv"
-        header = [f"key:ID({label})", *(f"{name}:{kind}" for name, kind in kinds)]
         names = [name for name, _ in kinds]
-        with path.open("w", encoding="utf-8", newline="") as fh:
-            fh.write(",".join(header) + "\n")
-            for key, props in rows:
-                fh.write(",".join([_quote(key), *(cell(props[p]) for p in names)]) + "\n")
+        header = [f"key:ID({label})", *(f"{name}:{kind}" for name, kind in kinds)]
+        lines = (",".join([_quote(key), *(cell(props[p]) for p in names)]) for key, props in rows)
+        plan.multiline |= _write_rows(path, header, lines)
         args.append(f"--nodes={label}={path}")
     for n, (((start, rel_type, end), kinds), edges) in enumerate(plan.rels.items()):
         path = folder / f"rels_{n}.csv"
+        names = [name for name, _ in kinds]
         header = [f":START_ID({start})", f":END_ID({end})"]
         header += [f"{name}:{kind}" for name, kind in kinds]
-        names = [name for name, _ in kinds]
-        with path.open("w", encoding="utf-8", newline="") as fh:
-            fh.write(",".join(header) + "\n")
-            for start_key, end_key, props in edges:
-                cells = [_quote(start_key), _quote(end_key), *(cell(props[p]) for p in names)]
-                fh.write(",".join(cells) + "\n")
+        lines = (
+            ",".join([_quote(s), _quote(e), *(cell(props[p]) for p in names)])
+            for s, e, props in edges
+        )
+        plan.multiline |= _write_rows(path, header, lines)
         args.append(f"--relationships={rel_type}={path}")
     return args
 

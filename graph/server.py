@@ -172,6 +172,11 @@ def write_config(cfg: ServerConfig) -> None:
         "dbms.memory.transaction.total.max=1g",
         "db.tx_log.rotation.retention_policy=2 files",
         "dbms.security.allow_csv_import_from_file_urls=true",
+        # A stop waits up to 5 s for the Bolt thread pool and 5 s more for connections that
+        # a client still holds open (idle pooled ones included): 10.4 s vs 2.8 s measured with
+        # one open driver. A bulk import stops the server; our transactions end before any stop.
+        "internal.server.bolt.thread_pool_shutdown_wait_time=1s",
+        "internal.server.bolt.connection_shutdown_wait_time=1s",
     ]
     (h / "conf" / "neo4j.conf").write_text("\n".join(lines) + "\n")
 

@@ -49,8 +49,8 @@ def test_plan_merges_like_merge_and_set(tmp_path: Path) -> None:
     c = plan.counts
     assert (c.node_rows, c.nodes_created, c.rel_rows, c.relationships_created) == (4, 3, 3, 1)
     assert c.missing_endpoints == 1 and c.write_mode == "bulk"
-    assert not plan.multiline and plan_import([NodeRecord("U", "u", {"t": "a\nb"})], []).multiline
     args = write_import_files(plan, tmp_path)
+    assert not plan.multiline
     assert args[0] == f"--nodes=User={tmp_path / 'nodes_0.csv'}"
     assert (tmp_path / "nodes_0.csv").read_text() == 'key:ID(User),a:long\n"u1",2\n"u2",3\n'
     assert (tmp_path / "rels_0.csv").read_text() == (
@@ -63,3 +63,15 @@ def test_values_without_an_exact_import_form_stop_the_plan() -> None:
         plan_import([NodeRecord("User", "u1", {"raw": b"\x00"})], [])
     with pytest.raises(SchemaError, match="E311"):
         plan_import([NodeRecord("Bad Label", "k")], [])
+
+
+@pytest.mark.parametrize("where", ["node", "relationship"])
+def test_a_line_break_in_any_field_turns_on_multiline_parsing(tmp_path: Path, where: str) -> None:
+    """``--multiline-fields`` only when needed (it slows the import), but whenever a node's or a
+    relationship's string holds a line break: without it the importer splits the row."""
+    text = {"t": "line one\r\nline two"}
+    nodes = [NodeRecord("U", "u", text if where == "node" else {}), NodeRecord("O", "o")]
+    rels = [RelRecord("R", "U", "u", "O", "o", text if where == "relationship" else {})]
+    plan = plan_import(nodes, rels)
+    write_import_files(plan, tmp_path)
+    assert plan.multiline
