@@ -22,7 +22,7 @@ import shutil
 import subprocess
 import tempfile
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 from pathlib import Path
@@ -115,7 +115,7 @@ def cell(value: Any) -> str:
     return _scalar_text(value)
 
 
-def _kinds(props: dict[str, Any], what: str) -> Kinds:
+def _kinds(props: Mapping[str, Any], what: str) -> Kinds:
     kinds = []
     for name in sorted(props):
         kind = value_kind(props[name])
@@ -134,9 +134,11 @@ class ImportPlan:
     by property kinds so each file has one header. Built before the server is touched, so a
     record the format cannot hold stops nothing (``BulkUnsupported``)."""
 
-    nodes: dict[tuple[str, Kinds], list[tuple[str, dict[str, Any]]]] = field(default_factory=dict)
-    rels: dict[tuple[tuple[str, str, str], Kinds], list[tuple[str, str, dict[str, Any]]]] = field(
+    nodes: dict[tuple[str, Kinds], list[tuple[str, Mapping[str, Any]]]] = field(
         default_factory=dict
+    )
+    rels: dict[tuple[tuple[str, str, str], Kinds], list[tuple[str, str, Mapping[str, Any]]]] = (
+        field(default_factory=dict)
     )
     counts: WriteCounts = field(default_factory=WriteCounts)
     timings: dict[str, float] = field(default_factory=dict)  # seconds per step of bulk_load
@@ -147,11 +149,30 @@ class ImportPlan:
         return {label for label, _ in self.nodes}
 
 
-def _without_none(props: dict[str, Any]) -> dict[str, Any]:
+def _without_none(props: Mapping[str, Any]) -> Mapping[str, Any]:
     """An explicit None removes a property (MERGE + SET); most records hold none to drop."""
     if None not in props.values():
         return props
     return {k: v for k, v in props.items() if v is not None}
+
+
+def _merge_into(
+    merged: dict[Any, Mapping[str, Any]],
+    owned: dict[Any, dict[str, Any]],
+    key: Any,
+    props: Mapping[str, Any],
+) -> None:
+    """Later values win. A key seen once keeps the record's own props (never mutated): after
+    dedupe every key is seen once, and a copy per record was gigabytes at ``large``."""
+    prev = merged.get(key)
+    if prev is None:
+        merged[key] = props
+        return
+    mine = owned.get(key)
+    if mine is None:
+        mine = owned[key] = dict(prev)
+        merged[key] = mine
+    mine.update(props)
 
 
 def plan_import(nodes: Iterable[NodeRecord], rels: Iterable[RelRecord]) -> ImportPlan:
@@ -160,12 +181,13 @@ def plan_import(nodes: Iterable[NodeRecord], rels: Iterable[RelRecord]) -> Impor
     plan = ImportPlan()
     counts = plan.counts
     counts.write_mode = "bulk"
-    merged: dict[tuple[str, str], dict[str, Any]] = {}
+    merged: dict[tuple[str, str], Mapping[str, Any]] = {}
+    owned: dict[Any, dict[str, Any]] = {}  # keys seen twice: our copy of their props
     checked: set[Any] = set()  # labels and relationship groups already checked
     for node in nodes:
         if node.label not in checked:
             checked.add(check_identifier(node.label, "label"))
-        merged.setdefault((node.label, node.key), {}).update(node.props)
+        _merge_into(merged, owned, (node.label, node.key), node.props)
         counts.node_rows += 1
         counts.by_label[node.label] += 1
     for (label, key), props in merged.items():
@@ -173,7 +195,7 @@ def plan_import(nodes: Iterable[NodeRecord], rels: Iterable[RelRecord]) -> Impor
         plan.nodes.setdefault((label, _kinds(kept, label)), []).append((key, kept))
         counts.properties_set += len(kept)
     counts.nodes_created = len(merged)
-    edges: dict[tuple[tuple[str, str, str], str, str], dict[str, Any]] = {}
+    edges: dict[tuple[tuple[str, str, str], str, str], Mapping[str, Any]] = {}
     for rel in rels:
         counts.rel_rows += 1
         counts.by_type[rel.type] += 1
@@ -188,7 +210,7 @@ def plan_import(nodes: Iterable[NodeRecord], rels: Iterable[RelRecord]) -> Impor
             for name in group:
                 check_identifier(name, "label or type")
             checked.add(group)
-        edges.setdefault((group, rel.start_key, rel.end_key), {}).update(rel.props)
+        _merge_into(edges, owned, (group, rel.start_key, rel.end_key), rel.props)
     for (group, start_key, end_key), props in edges.items():
         kept = _without_none(props)
         plan.rels.setdefault((group, _kinds(kept, group[1])), []).append((start_key, end_key, kept))

@@ -51,6 +51,8 @@ def test_plan_merges_like_merge_and_set(tmp_path: Path) -> None:
     assert c.missing_endpoints == 1 and c.write_mode == "bulk"
     args = write_import_files(plan, tmp_path)
     assert not plan.multiline
+    # merging never writes into a record's own props (a key seen once keeps them uncopied)
+    assert nodes[0].props == {"a": 1, "b": "x"} and rels[0].props == {"n": 1}
     assert args[0] == f"--nodes=User={tmp_path / 'nodes_0.csv'}"
     assert (tmp_path / "nodes_0.csv").read_text() == 'key:ID(User),a:long\n"u1",2\n"u2",3\n'
     assert (tmp_path / "rels_0.csv").read_text() == (
