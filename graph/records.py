@@ -18,14 +18,9 @@ _IDENT = re.compile(r"^[A-Za-z][A-Za-z0-9_]{0,63}$")
 _SLOT = re.compile(r"\{(label|start_label|end_label|type|name|score_property|model_property)\}")
 
 
-def is_identifier(name: object) -> bool:
-    """Whether ``name`` may appear in Cypher text (see ``check_identifier``)."""
-    return isinstance(name, str) and _IDENT.match(name) is not None
-
-
 def check_identifier(name: str, what: str = "identifier") -> str:
     """Labels, types and property names reach Cypher text, so only plain identifiers pass."""
-    if not is_identifier(name):
+    if not isinstance(name, str) or not _IDENT.match(name):
         raise SchemaError(f"{what} {name!r} must match {_IDENT.pattern}", code="E311")
     return name
 

@@ -21,13 +21,7 @@ from neo4j.exceptions import DriverError, Neo4jError
 
 import cypher
 from cartograph.errors import GraphWriteError
-from graph.records import (
-    NodeRecord,
-    RelRecord,
-    check_identifier,
-    fill_identifiers,
-    is_identifier,
-)
+from graph.records import NodeRecord, RelRecord, check_identifier, fill_identifiers
 
 T = TypeVar("T")
 Progress = Callable[[int], None]
@@ -153,38 +147,6 @@ def property_columns(props: Sequence[Mapping[str, Any]], names: Sequence[str]) -
             cols["names"].append(name)
             cols["values"].append(column)
     return cols
-
-
-def named_sets(var: str, params: Mapping[str, Any]) -> str | None:
-    """The ``SET`` clause of a ``*_named`` template for a batch's columns, one property key per
-    name in the text (the server plans fixed keys: faster than a FOREACH over dynamic ones), or
-    None when a name is not a plain identifier and must stay data (the generic template)."""
-    names, time_names = params["names"], params["time_names"]
-    if not all(is_identifier(n) for n in (*names, *time_names)):
-        return None
-    sets = [f"{var}.`{n}` = $values[{j}][i]" for j, n in enumerate(names)]
-    sets += [f"{var}.`{n}` = datetime($time_values[{j}][i])" for j, n in enumerate(time_names)]
-    return f"\nSET {', '.join(sets)}" if sets else ""
-
-
-def node_query(label: str, params: Mapping[str, Any]) -> str:
-    """``merge_nodes_named`` with the batch's SET clause, or the generic ``merge_nodes``."""
-    sets = named_sets("n", params)
-    if sets is None:
-        return fill_identifiers(cypher.load("writes/merge_nodes"), label=label)
-    return fill_identifiers(cypher.load("writes/merge_nodes_named"), label=label) + sets
-
-
-def rel_query(group: tuple[str, str, str], params: Mapping[str, Any]) -> str:
-    """``merge_relationships_named`` with the batch's SET clause and the matched count, or the
-    generic ``merge_relationships``."""
-    start_label, rel_type, end_label = group
-    sets = named_sets("r", params)
-    name = "writes/merge_relationships" if sets is None else "writes/merge_relationships_named"
-    query = fill_identifiers(
-        cypher.load(name), start_label=start_label, end_label=end_label, type=rel_type
-    )
-    return query if sets is None else f"{query}{sets}\nRETURN count(r) AS matched"
 
 
 def node_params(batch: Sequence[NodeRecord]) -> dict[str, Any]:
@@ -323,8 +285,8 @@ class GraphWriter:
         if label not in self._constrained:
             flight.wait()  # a schema change does not run beside our own write
             self.ensure_key_constraint(label)
+        query = fill_identifiers(cypher.load("writes/merge_nodes"), label=label)
         params = node_params(batch)
-        query = node_query(label, params)
 
         def work() -> WriteCounts:
             stats, _ = self._run(query, params, len(batch))
@@ -351,9 +313,14 @@ class GraphWriter:
         group = shape[0]
         for rel in batch:
             pending.pop((group, rel.start_key, rel.end_key), None)
-        rel_type = group[1]
+        start_label, rel_type, end_label = group
+        query = fill_identifiers(
+            cypher.load("writes/merge_relationships"),
+            start_label=start_label,
+            end_label=end_label,
+            type=rel_type,
+        )
         params = rel_params(batch)
-        query = rel_query(group, params)
 
         def work() -> WriteCounts:
             stats, matched = self._run(query, params, len(batch))

@@ -8,16 +8,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from graph.records import NodeRecord, RelRecord
-from graph.writer import (
-    WriteCounts,
-    _OneInFlight,
-    named_sets,
-    node_params,
-    node_query,
-    property_columns,
-    rel_params,
-    rel_query,
-)
+from graph.writer import WriteCounts, _OneInFlight, node_params, property_columns, rel_params
 
 AT = datetime(2025, 3, 1, 10, 30, tzinfo=UTC)
 
@@ -89,26 +80,3 @@ def test_one_batch_in_flight_keeps_order_and_raises_the_batch_error() -> None:
         flight.submit(boom)
         flight.submit(batch(3))  # waits for boom: raises here, batch 3 is never sent
     assert order[-1] == 1
-
-
-def test_named_templates_name_each_property_and_fall_back_for_other_names() -> None:
-    """Plain identifiers go into the text (the server plans fixed keys); any other name keeps
-    the generic template, where names are data and never Cypher."""
-    params = property_columns(
-        [{"price": 1.5, "at": datetime(2026, 1, 1, tzinfo=UTC)}], ["at", "price"]
-    )
-    assert named_sets("n", params) == (
-        "\nSET n.`price` = $values[0][i], n.`at` = datetime($time_values[0][i])"
-    )
-    query = rel_query(("User", "BOUGHT", "Product"), params)
-    assert "MERGE (a)-[r:`BOUGHT`]->(b)" in query and "FOREACH" not in query
-    assert query.endswith("RETURN count(r) AS matched")
-    hostile = "unit price`) DETACH DELETE n //"
-    odd = property_columns([{hostile: 1}], [hostile])
-    assert named_sets("n", odd) is None
-    assert "FOREACH" in node_query("User", odd) and "DETACH" not in node_query("User", odd)
-    assert (
-        node_query("User", property_columns([{}], []))
-        .rstrip()
-        .endswith("MERGE (n:`User` {key: $keys[i]})")
-    )
