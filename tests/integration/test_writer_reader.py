@@ -142,3 +142,18 @@ def test_a_property_a_record_lacks_is_left_alone_and_the_last_record_wins(driver
         ("u2", "York", 7),
         ("u3", None, None),
     ]
+
+
+def test_a_property_name_that_is_not_an_identifier_loads_as_data(driver: Driver) -> None:
+    """Property names travel as data (a ``$names`` list the template walks), never as Cypher
+    text: a name with a space or a backtick is stored exactly, nodes and relationships alike."""
+    writer = GraphWriter(driver)
+    writer.write_nodes(
+        [NodeRecord("User", "u1", {"unit price": 3}), NodeRecord("User", "u2", {"a`b": 4})]
+    )
+    writer.write_relationships([RelRecord("KNOWS", "User", "u1", "User", "u2", {"since y": 2})])
+    records, _, _ = driver.execute_query(
+        "MATCH (a:User {key: 'u1'})-[r:KNOWS]->(b:User {key: 'u2'}) "
+        "RETURN a.`unit price` AS a, b.`a``b` AS b, r.`since y` AS r"
+    )
+    assert [(x["a"], x["b"], x["r"]) for x in records] == [(3, 4, 2)]
