@@ -24,6 +24,7 @@ from cartograph.errors import GraphWriteError
 from graph.records import NodeRecord, RelRecord, check_identifier, fill_identifiers
 
 T = TypeVar("T")
+R = TypeVar("R", NodeRecord, RelRecord)
 Progress = Callable[[int], None]
 
 
@@ -231,44 +232,58 @@ class GraphWriter:
         self, nodes: Iterable[NodeRecord], progress: Progress | None = None
     ) -> WriteCounts:
         """Upsert nodes grouped by label and property names, ``batch_size`` rows a transaction."""
-        groups: dict[Shape, list[NodeRecord]] = {}
-        pending: dict[tuple[str, str], Shape] = {}  # (label, key) -> the batch holding it
-        with _OneInFlight() as flight:
-            for node in nodes:
-                shape = (node.label, tuple(sorted(node.props)))
-                ref = (node.label, node.key)
-                other = pending.get(ref)
-                if other is not None and other != shape:  # "last record wins" across shapes
-                    self._flush_nodes(flight, other, groups.pop(other), pending, progress)
-                batch = groups.setdefault(shape, [])
-                batch.append(node)
-                pending[ref] = shape
-                if len(batch) >= self.batch_size:
-                    self._flush_nodes(flight, shape, groups.pop(shape), pending, progress)
-            for shape, batch in list(groups.items()):
-                self._flush_nodes(flight, shape, batch, pending, progress)
-        return flight.counts
+        return self._write_grouped(
+            nodes,
+            lambda n: (n.label, tuple(sorted(n.props))),
+            lambda n: (n.label, n.key),
+            self._flush_nodes,
+            progress,
+        )
 
     def write_relationships(
         self, rels: Iterable[RelRecord], progress: Progress | None = None
     ) -> WriteCounts:
         """Upsert relationships grouped by (start label, type, end label) and property names."""
-        groups: dict[RelShape, list[RelRecord]] = {}
-        pending: dict[tuple[tuple[str, str, str], str, str], RelShape] = {}
-        with _OneInFlight() as flight:
-            for rel in rels:
-                shape = (rel.group, tuple(sorted(rel.props)))
-                ref = (rel.group, rel.start_key, rel.end_key)
+        return self._write_grouped(
+            rels,
+            lambda r: (r.group, tuple(sorted(r.props))),
+            lambda r: (r.group, r.start_key, r.end_key),
+            self._flush_rels,
+            progress,
+        )
+
+    def _write_grouped(
+        self,
+        items: Iterable[R],
+        shape_of: Callable[[R], Any],
+        ref_of: Callable[[R], Any],
+        flush: Callable[[_OneInFlight, Any, list[R], Progress | None], None],
+        progress: Progress | None,
+    ) -> WriteCounts:
+        """Batches by shape (group and property names); a record whose key waits in a batch of
+        another shape flushes that batch first, so the last record for a key wins."""
+        groups: dict[Any, list[R]] = {}
+        pending: dict[Any, Any] = {}  # ref -> the shape of the batch holding it
+        flight = _OneInFlight()
+
+        def send(shape: Any, batch: list[R]) -> None:
+            for item in batch:
+                pending.pop(ref_of(item), None)
+            flush(flight, shape, batch, progress)
+
+        with flight:
+            for item in items:
+                shape, ref = shape_of(item), ref_of(item)
                 other = pending.get(ref)
                 if other is not None and other != shape:
-                    self._flush_rels(flight, other, groups.pop(other), pending, progress)
+                    send(other, groups.pop(other))
                 batch = groups.setdefault(shape, [])
-                batch.append(rel)
+                batch.append(item)
                 pending[ref] = shape
                 if len(batch) >= self.batch_size:
-                    self._flush_rels(flight, shape, groups.pop(shape), pending, progress)
+                    send(shape, groups.pop(shape))
             for shape, batch in list(groups.items()):
-                self._flush_rels(flight, shape, batch, pending, progress)
+                send(shape, batch)
         return flight.counts
 
     def _flush_nodes(
@@ -276,12 +291,9 @@ class GraphWriter:
         flight: _OneInFlight,
         shape: Shape,
         batch: list[NodeRecord],
-        pending: dict[tuple[str, str], Shape],
         progress: Progress | None,
     ) -> None:
         label = shape[0]
-        for node in batch:
-            pending.pop((label, node.key), None)
         if label not in self._constrained:
             flight.wait()  # a schema change does not run beside our own write
             self.ensure_key_constraint(label)
@@ -307,13 +319,9 @@ class GraphWriter:
         flight: _OneInFlight,
         shape: RelShape,
         batch: list[RelRecord],
-        pending: dict[tuple[tuple[str, str, str], str, str], RelShape],
         progress: Progress | None,
     ) -> None:
-        group = shape[0]
-        for rel in batch:
-            pending.pop((group, rel.start_key, rel.end_key), None)
-        start_label, rel_type, end_label = group
+        start_label, rel_type, end_label = shape[0]
         query = fill_identifiers(
             cypher.load("writes/merge_relationships"),
             start_label=start_label,
