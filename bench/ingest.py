@@ -47,7 +47,7 @@ from bench.common import (
     server_version,
 )
 from graph import server
-from graph.bulk import bulk_load, plan_import
+from graph.bulk import bulk_load
 from graph.connection import Driver, Neo4jTarget, open_driver
 from graph.records import NodeRecord, RelRecord, fill_identifiers
 from graph.server import ServerConfig
@@ -257,9 +257,8 @@ def bulk(cfg: ServerConfig) -> tuple[Phase, Phase]:
     def everything(driver: Driver, data: Dataset) -> None:
         password = cfg.password_file.read_text().strip()
         target = Neo4jTarget(uri=cfg.bolt_uri, user="neo4j", password=password)
-        plan = plan_import(data.nodes, data.rels)  # timed: part of bulk_load when not given
-        bulk_load(cfg, target, data.nodes, data.rels, plan)
-        console.print(f"  bulk steps (s): {plan.timings}")
+        counts = bulk_load(cfg, target, data.nodes, data.rels)  # plans, then loads
+        console.print(f"  bulk steps (s): {counts.steps_s}")
 
     def nothing(driver: Driver, data: Dataset) -> None:
         return None

@@ -45,7 +45,12 @@ from bench.common import (
     command_line,
     reset_database,
 )
-from cartograph.pipeline import default_enrichers, ensure_marketplace, load_records
+from cartograph.pipeline import (
+    default_enrichers,
+    ensure_marketplace,
+    load_records,
+    write_records,
+)
 from extraction.columnar import extract_columnar
 from extraction.ingest import ingest, merge_duplicate_rels
 from extraction.mapping import load_mapping
@@ -54,10 +59,8 @@ from extraction.redact import Redactor
 from extraction.rejects import RejectsWriter
 from extraction.sources import read_rows
 from extraction.transform import merge_duplicates
-from graph.bulk import bulk_load, plan_import
-from graph.connection import Neo4jTarget, open_driver
+from graph.connection import Neo4jTarget
 from graph.records import NodeRecord, RelRecord
-from graph.writer import apply_schema
 
 MAPPING = ROOT / "extraction" / "mappings" / "marketplace.yaml"
 SECRET = b"bench" * 8
@@ -195,14 +198,12 @@ def run(
                     if path == "writer":
                         counts = load_records(driver, "neo4j", nodes_m, rels_m,
                                               show_progress=False)  # fmt: skip
-                    else:  # `write_records`' bulk path, what ingest takes into an empty database
-                        plan = plan_import(nodes_m, rels_m)
+                    else:  # what ingest takes into an empty managed database
                         password = cfg.password_file.read_text().strip()
                         target = Neo4jTarget(uri=cfg.bolt_uri, user="neo4j", password=password)
-                        counts = bulk_load(cfg, target, nodes_m, rels_m, plan)
-                        with open_driver(target) as fresh:  # the server restarted
-                            apply_schema(fresh, "neo4j")
-                        bulk_steps = plan.timings
+                        counts = write_records(target, nodes_m, rels_m, "bulk", cfg,
+                                               show_progress=False)  # fmt: skip
+                        bulk_steps = counts.steps_s
                 _stage(stages, LOAD_STAGES[path], counts.node_rows + counts.rel_rows,
                        "graph rows", watch.seconds)  # fmt: skip
     return {

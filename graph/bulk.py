@@ -141,7 +141,6 @@ class ImportPlan:
         field(default_factory=dict)
     )
     counts: WriteCounts = field(default_factory=WriteCounts)
-    timings: dict[str, float] = field(default_factory=dict)  # seconds per step of bulk_load
     multiline: bool = False  # set by write_import_files: a field holds a line break
 
     @property
@@ -376,8 +375,10 @@ def bulk_load(
     The caller has checked that the database is empty (``choose_write_mode``); it is checked
     again here because the import replaces whatever is there."""
     t0 = time.perf_counter()
-    plan = plan or plan_import(nodes, rels)
-    steps = plan.timings
+    steps: dict[str, float] = {}
+    if plan is None:
+        plan = plan_import(nodes, rels)
+        steps["plan_s"] = _lap(steps, t0)
     with open_driver(target) as driver:
         if not database_is_empty(driver, target.database):
             raise GraphWriteError(
@@ -390,7 +391,7 @@ def bulk_load(
     failed: GraphWriteError | None = None
     try:
         file_args = write_import_files(plan, folder)
-        steps["prepare_s"] = _lap(steps, t0)  # plan, checks, CSV files
+        steps["prepare_s"] = _lap(steps, t0)  # emptiness check, schema read, CSV files
         managed.stop(cfg)
         steps["stop_s"] = _lap(steps, t0)
         try:
@@ -408,6 +409,7 @@ def bulk_load(
     steps["schema_s"] = _lap(steps, t0)
     if failed is not None:
         raise failed
+    plan.counts.steps_s = steps
     return plan.counts
 
 

@@ -41,6 +41,8 @@ class WriteCounts:
     write_mode: str = "incremental"  # or "bulk" (graph.bulk: neo4j-admin import into empty)
     by_label: dict[str, int] = field(default_factory=lambda: defaultdict(int))
     by_type: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+    # seconds per step of a bulk load (plan, files, stop, import, start, schema): where it went
+    steps_s: dict[str, float] = field(default_factory=dict)
 
     def add(self, other: WriteCounts) -> None:
         for name in (
@@ -62,6 +64,7 @@ class WriteCounts:
             **{k: v for k, v in vars(self).items() if not isinstance(v, dict)},
             "by_label": dict(self.by_label),
             "by_type": dict(self.by_type),
+            **({"steps_s": dict(self.steps_s)} if self.steps_s else {}),
         }
 
 

@@ -202,6 +202,10 @@ def test_the_marketplace_ingested_both_ways_is_the_same_graph(
         write_mode="auto", server=neo4j_server,
     )  # fmt: skip
     assert (written.write_mode, imported.write_mode) == ("incremental", "bulk")
+    # where the import's time went, every step of it, reported with the counts
+    steps = {"plan_s", "prepare_s", "stop_s", "import_s", "start_s", "schema_s"}
+    assert steps | {"marketplace_schema_s"} <= set(imported.steps_s)
+    assert "steps_s" in imported.as_dict() and "steps_s" not in written.as_dict()
     with open_driver(neo4j_target) as fresh:
         got = _graph(fresh)
         assert got["labels"] == expected["labels"] and got["types"] == expected["types"]
