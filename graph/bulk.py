@@ -54,6 +54,13 @@ class BulkUnsupported(GraphWriteError):
 
 def _scalar_kind(value: Any) -> str | None:
     """The importer's type for a value, or None when it cannot store it as the driver would."""
+    exact = type(value)  # the common types first, without walking isinstance checks
+    if exact is str:
+        return "string"
+    if exact is float:
+        return "double" if math.isfinite(value) else None
+    if exact is int:
+        return "long" if _LONG[0] <= value <= _LONG[1] else None
     if isinstance(value, bool):
         return "boolean"
     if isinstance(value, int):
@@ -73,6 +80,8 @@ def _scalar_kind(value: Any) -> str | None:
 
 def value_kind(value: Any) -> str | None:
     """``long``, ``string[]``, ...; lists must be non-empty and of one kind (as Neo4j stores)."""
+    if type(value) is str:
+        return "string"
     if isinstance(value, list | tuple):
         kinds = {_scalar_kind(v) for v in value}
         if len(kinds) != 1 or None in kinds:
@@ -115,17 +124,27 @@ def cell(value: Any) -> str:
     return _scalar_text(value)
 
 
-def _kinds(props: Mapping[str, Any], what: str) -> Kinds:
+def _kinds(props: Mapping[str, Any], what: str, names: set[str]) -> Kinds:
+    """The file a record goes to; ``names`` are the property names already found safe (a
+    graph has few, its records many: each name is matched once)."""
     kinds = []
     for name in sorted(props):
-        kind = value_kind(props[name])
-        if kind is None or not _PROPERTY.match(name) or name == "key":
+        value = props[name]
+        kind = value_kind(value)
+        if kind is None or (name not in names and not _safe_name(name, names)):
             raise BulkUnsupported(
-                f"{what} property {name!r} ({type(props[name]).__name__}) has no exact form in "
+                f"{what} property {name!r} ({type(value).__name__}) has no exact form in "
                 "the import format; load with --write-mode incremental"
             )
         kinds.append((name, kind))
     return tuple(kinds)
+
+
+def _safe_name(name: str, names: set[str]) -> bool:
+    if not _PROPERTY.match(name) or name == "key":
+        return False
+    names.add(name)
+    return True
 
 
 @dataclass
@@ -183,6 +202,7 @@ def plan_import(nodes: Iterable[NodeRecord], rels: Iterable[RelRecord]) -> Impor
     merged: dict[tuple[str, str], Mapping[str, Any]] = {}
     owned: dict[Any, dict[str, Any]] = {}  # keys seen twice: our copy of their props
     checked: set[Any] = set()  # labels and relationship groups already checked
+    names: set[str] = set()  # property names already checked
     for node in nodes:
         if node.label not in checked:
             checked.add(check_identifier(node.label, "label"))
@@ -191,7 +211,7 @@ def plan_import(nodes: Iterable[NodeRecord], rels: Iterable[RelRecord]) -> Impor
         counts.by_label[node.label] += 1
     for (label, key), props in merged.items():
         kept = _without_none(props)
-        plan.nodes.setdefault((label, _kinds(kept, label)), []).append((key, kept))
+        plan.nodes.setdefault((label, _kinds(kept, label, names)), []).append((key, kept))
         counts.properties_set += len(kept)
     counts.nodes_created = len(merged)
     edges: dict[tuple[tuple[str, str, str], str, str], Mapping[str, Any]] = {}
@@ -212,7 +232,9 @@ def plan_import(nodes: Iterable[NodeRecord], rels: Iterable[RelRecord]) -> Impor
         _merge_into(edges, owned, (group, rel.start_key, rel.end_key), rel.props)
     for (group, start_key, end_key), props in edges.items():
         kept = _without_none(props)
-        plan.rels.setdefault((group, _kinds(kept, group[1])), []).append((start_key, end_key, kept))
+        plan.rels.setdefault((group, _kinds(kept, group[1], names)), []).append(
+            (start_key, end_key, kept)
+        )
         counts.properties_set += len(kept)
     counts.relationships_created = len(edges)
     return plan

@@ -65,6 +65,15 @@ def test_values_without_an_exact_import_form_stop_the_plan() -> None:
         plan_import([NodeRecord("User", "u1", {"raw": b"\x00"})], [])
     with pytest.raises(SchemaError, match="E311"):
         plan_import([NodeRecord("Bad Label", "k")], [])
+    # a name the import header cannot hold stops the plan on whichever record first has it,
+    # after records whose names were fine (the names found safe are remembered, not the bad)
+    for bad in ("a:b", "key", "two words"):
+        fine = NodeRecord("User", "u0", {"ok": "x"})
+        with pytest.raises(BulkUnsupported, match=repr(bad)):
+            plan_import([fine, NodeRecord("User", "u1", {"ok": "y", bad: 1})], [])
+    for value in (float("nan"), 2**63, [1, "a"], [], {"a": 1}):
+        with pytest.raises(BulkUnsupported):
+            plan_import([NodeRecord("User", "u1", {"v": value})], [])
 
 
 @pytest.mark.parametrize("where", ["node", "relationship"])
