@@ -312,6 +312,8 @@ def run_demo(target: Neo4jTarget, cfg: DemoConfig, browser_url: str | None = Non
         server=cfg.server if target.managed else None,
     )
     timings.update(result.timings, load_s=load_s)
+    ingestion = ingest_summary(result, counts, load_s)
+    del result  # the records (gigabytes at `large`) are in Neo4j now; training reads them there
     with open_driver(target) as driver:
         nodes, rels = (
             count_by_label(driver, target.database),
@@ -335,7 +337,7 @@ def run_demo(target: Neo4jTarget, cfg: DemoConfig, browser_url: str | None = Non
             "managed": target.managed,
             "browser": browser_url,
         },
-        "ingestion": ingest_summary(result, counts, load_s),
+        "ingestion": ingestion,
         "counts": {"nodes": nodes, "relationships": rels},
         "extraction": extraction,
         "timings": timings,

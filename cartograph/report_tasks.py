@@ -140,6 +140,13 @@ def _ablation_table(ab: dict[str, Any], cols: tuple[str, ...]) -> str:
     return table(["model", "variant", *cols], rows)
 
 
+def _valid_curve(curve: list[dict[str, Any]]) -> tuple[str, list[dict[str, Any]]]:
+    """The validation metric and the epochs that measured it: with ``eval_every`` > 1 (the
+    demo's budgets past `small`, a user's spec) most epochs carry only their loss."""
+    key = next((k for row in curve for k in row if k.startswith("valid_")), "")
+    return key, [row for row in curve if key and key in row]
+
+
 def task_plots(name: str, entry: dict[str, Any], out_dir: Path) -> dict[str, str]:
     """PNG plots next to the report; returns title → path relative to ``out_dir``."""
     import matplotlib
@@ -149,16 +156,13 @@ def task_plots(name: str, entry: dict[str, Any], out_dir: Path) -> dict[str, str
 
     out: dict[str, str] = {}
     models = entry.get("models", [])
-    curves = [m for m in models if m.get("curve")]
+    curves = [(m["name"], *_valid_curve(m.get("curve") or [])) for m in models]
+    curves = [c for c in curves if c[1]]
     if curves:
         fig, ax = plt.subplots(figsize=(6, 4))
-        for m in curves:
-            key = next((k for k in m["curve"][0] if k.startswith("valid_")), None)
-            if key:
-                ax.plot(
-                    [r["epoch"] for r in m["curve"]], [r[key] for r in m["curve"]], label=m["name"]
-                )
-                ax.set_ylabel(key.replace("_", " "))
+        for model, key, rows in curves:
+            ax.plot([r["epoch"] for r in rows], [r[key] for r in rows], label=model)
+            ax.set_ylabel(key.replace("_", " "))
         ax.set_xlabel("epoch")
         ax.set_title(f"{name}: validation during training")
         ax.legend(fontsize=8)

@@ -3,9 +3,10 @@ ablation table, all from the very dict report.json holds."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
-from cartograph.report_tasks import task_markdown
+from cartograph.report_tasks import _valid_curve, task_markdown, task_plots
 
 
 def _model(name: str, valid: float, test: float, gnn: bool = False) -> dict[str, Any]:
@@ -73,3 +74,18 @@ def test_link_section_reports_the_kg_filter_weight_chosen_on_valid() -> None:
     md = task_markdown("recommend", {"models": [m], "split": {}}, {})
     assert "kg-gf: KG weight 0.3 chosen on valid recall@20 (0.0: 0.4100, 0.3: 0.4500" in md
     assert "over 4 item groups from Product-MADE_BY-Brand (4)." in md
+
+
+def test_training_curves_plot_models_validated_every_other_epoch(tmp_path: Path) -> None:
+    """With ``eval_every: 2`` (the demo past `small`) the first epoch has only a loss; the
+    curve is still drawn from the epochs that were validated."""
+    curve = [{"epoch": e, "loss": 1.0 / e, **({"valid_recall@20": e / 10} if e % 2 == 0 else {})}
+             for e in range(1, 6)]  # fmt: skip
+    assert _valid_curve(curve) == ("valid_recall@20", [curve[1], curve[3]])
+    assert _valid_curve([{"epoch": 1, "loss": 0.5}]) == ("", [])
+    entry = {"models": [{"name": "bpr-mf", "curve": curve}, {"name": "popularity"}]}
+    plots = task_plots("recommend", entry, tmp_path)
+    assert plots["training curves"] and (tmp_path / plots["training curves"]).stat().st_size > 0
+    assert "training curves" not in task_plots(
+        "recommend", {"models": entry["models"][1:]}, tmp_path
+    )
