@@ -118,6 +118,7 @@ def fit(
     pw = torch.tensor(_pos_weight(fold.train_y, settings.pos_weight), device=device)
     curve: list[dict[str, float]] = []
     stopper, spent = EarlyStopping(settings.patience), 0.0
+    start, budget = time.perf_counter(), settings.time_budget_s
     for epoch in range(1, (epochs or settings.max_epochs) + 1):
         t0 = time.perf_counter()
         model.train()
@@ -136,6 +137,8 @@ def fit(
         curve.append(row)
         if epochs is None and stopper.should_stop:
             break
+        if budget is not None and time.perf_counter() - start >= budget:
+            break  # a refit's fixed epochs are cut too: the budget bounds every fit
     best_epoch = stopper.restore(model, len(curve))
     return FitResult(model.eval(), curve, best_epoch, round(spent / max(len(curve), 1), 4))
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from pydantic import ConfigDict
+from pydantic import ConfigDict, Field
 from pydantic.dataclasses import dataclass as config_dataclass
 
 from cartograph.errors import CartographError
@@ -81,6 +81,8 @@ class TrainConfig:
         max_epochs, patience: early stopping on valid PR-AUC (full-batch epochs).
         pos_weight: ``"balanced"`` (negatives / positives of the fold) or a number.
         amp: bfloat16 autocast on CUDA.
+        time_budget_s: wall-clock seconds for one fit (its epochs and validations, at least
+            one epoch); the best epoch so far is kept when it runs out. ``None``: no limit.
     """
 
     dim: int = 64
@@ -92,3 +94,4 @@ class TrainConfig:
     patience: int = 15
     pos_weight: str | float = "balanced"
     amp: bool = True
+    time_budget_s: float | None = Field(default=None, gt=0)

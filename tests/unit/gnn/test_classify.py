@@ -1,6 +1,7 @@
 """Generic node classification: label delay, leakage check, given split on a non-marketplace
 graph, metrics, and rebuilding a model from (config, state_dict)."""
 
+import dataclasses
 import math
 
 import numpy as np
@@ -154,3 +155,17 @@ def test_metrics_by_hand() -> None:
     assert m["recall@5%"] == 0.5 and m["positives"] == 2.0
     assert 0.5 < m["roc_auc"] < 1.0
     assert math.isnan(binary_metrics(np.zeros(4), np.arange(4.0))["pr_auc"])
+
+
+def test_a_time_budget_ends_the_fit_and_keeps_the_best_epoch() -> None:
+    """Every fit, early-stopped or a refit's fixed epochs, stops once its budget is spent
+    (after at least one epoch): what bounds the demo past `small`."""
+    data = user_graph(120)
+    spec = ClassifySpec("Person", "risky", split="given")
+    free = TrainConfig(dim=8, max_epochs=6, patience=6)
+    tight = dataclasses.replace(free, time_budget_s=1e-6)
+    assert len(train_and_evaluate_classifier(data, spec, free, seed=3)[1].curve) == 6
+    fitted = train_and_evaluate_classifier(data, spec, tight, seed=3)[1]
+    assert len(fitted.curve) == 1 and fitted.best_epoch == 1
+    with pytest.raises(ValueError):
+        TrainConfig(time_budget_s=0)

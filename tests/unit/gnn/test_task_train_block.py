@@ -26,7 +26,8 @@ def test_unknown_train_key_is_e144_listing_the_valid_keys(tmp_path: Path) -> Non
     with pytest.raises(ConfigError) as err:
         load_task(path)
     assert err.value.code == "E144"
-    valid = "amp, dim, dropout, lr, max_epochs, num_layers, patience, pos_weight, weight_decay"
+    valid = "amp, dim, dropout, lr, max_epochs, num_layers, patience, pos_weight, time_budget_s, "
+    valid += "weight_decay"
     assert str(err.value) == (
         f"[E144] task spec {path}: train: unknown key 'dimm' (valid: {valid})"
     )
