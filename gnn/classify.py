@@ -48,6 +48,7 @@ class FitResult:
     curve: list[dict[str, float]]
     best_epoch: int
     seconds_per_epoch: float
+    stopped: str = "max epochs"  # or "patience", "time budget", "fixed epochs" (a refit)
 
 
 def build_view(data: HeteroData, spec: ClassifySpec, extra: Tensor | None = None) -> View:
@@ -119,6 +120,7 @@ def fit(
     curve: list[dict[str, float]] = []
     stopper, spent = EarlyStopping(settings.patience), 0.0
     start, budget = time.perf_counter(), settings.time_budget_s
+    stopped = "fixed epochs" if epochs is not None else "max epochs"
     for epoch in range(1, (epochs or settings.max_epochs) + 1):
         t0 = time.perf_counter()
         model.train()
@@ -136,11 +138,14 @@ def fit(
             stopper.update(epoch, pr, model)
         curve.append(row)
         if epochs is None and stopper.should_stop:
+            stopped = "patience"
             break
         if budget is not None and time.perf_counter() - start >= budget:
-            break  # a refit's fixed epochs are cut too: the budget bounds every fit
+            stopped = "time budget"  # a refit's fixed epochs are cut too: it bounds every fit
+            break
     best_epoch = stopper.restore(model, len(curve))
-    return FitResult(model.eval(), curve, best_epoch, round(spent / max(len(curve), 1), 4))
+    per_epoch = round(spent / max(len(curve), 1), 4)
+    return FitResult(model.eval(), curve, best_epoch, per_epoch, stopped)
 
 
 def _renumbered(fold: Fold, train_view: View) -> Fold:
@@ -218,6 +223,8 @@ def fit_and_score(
         "metrics": binary_metrics(split.test.eval_y.numpy(), scores[split.test.eval.numpy()]),
         "valid_metrics": binary_metrics(split.valid.eval_y.numpy(), valid_scores),
         "best_epoch": res.best_epoch,
+        "stopped": res.stopped,
+        **({"test_refit_stopped": final.stopped} if final is not res else {}),
         "curve": res.curve,
         "seconds_per_epoch": res.seconds_per_epoch,
         "total_seconds": round(time.perf_counter() - t0, 2),

@@ -164,8 +164,9 @@ def test_a_time_budget_ends_the_fit_and_keeps_the_best_epoch() -> None:
     spec = ClassifySpec("Person", "risky", split="given")
     free = TrainConfig(dim=8, max_epochs=6, patience=6)
     tight = dataclasses.replace(free, time_budget_s=1e-6)
-    assert len(train_and_evaluate_classifier(data, spec, free, seed=3)[1].curve) == 6
+    entry, full, _ = train_and_evaluate_classifier(data, spec, free, seed=3)
+    assert len(full.curve) == 6 and full.stopped == entry["stopped"] == "max epochs"
     fitted = train_and_evaluate_classifier(data, spec, tight, seed=3)[1]
-    assert len(fitted.curve) == 1 and fitted.best_epoch == 1
+    assert len(fitted.curve) == 1 and fitted.best_epoch == 1 and fitted.stopped == "time budget"
     with pytest.raises(ValueError):
         TrainConfig(time_budget_s=0)
