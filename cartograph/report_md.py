@@ -61,6 +61,19 @@ def render_markdown(
             + extraction_table(report["extraction"])
             + "\n"
         )
+    budgets = {
+        task: over["train"] for task, over in report.get("task_overrides", {}).items()
+        if isinstance(over, dict) and over.get("train")
+    }  # fmt: skip
+    if budgets:  # past `small`: say so before the tables, whose trained rows it bounds
+        parts.append(
+            "Training beyond the task presets (every trained model; docs/scaling.md): "
+            + "; ".join(
+                f"{task}: " + ", ".join(f"`{k}` {v}" for k, v in train.items())
+                for task, train in budgets.items()
+            )
+            + ".\n"
+        )
     parts += list(sections)
     parts += [
         "## Graph\n\n" + table(["label", "nodes"], nodes) + "\n",

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import dataclasses
+from typing import Any
 
 import pytest
 
 from cartograph.pipeline import DemoConfig, scale_overrides
+from cartograph.report_md import render_markdown
 from cartograph.settings import Settings
 from extraction.pseudonymise import Pseudonymiser
 from gnn import classify_spec
@@ -37,3 +39,18 @@ def test_the_settings_scale_reaches_the_demo(monkeypatch: pytest.MonkeyPatch) ->
     monkeypatch.setenv("CARTOGRAPH_SCALE", "medium")
     cfg = DemoConfig.from_settings(Settings(), Pseudonymiser(b"x" * 32))
     assert cfg.scale == "medium" and cfg.task_overrides == scale_overrides("medium")
+
+
+def test_the_report_says_the_training_was_bounded() -> None:
+    report: dict[str, Any] = {
+        "seed": 7,
+        "data": {"name": "marketplace", "scale": "medium"},
+        "neo4j": {"uri": "bolt://127.0.0.1:7687", "browser": None},
+        "counts": {"nodes": {"User": 1}, "relationships": {"PLACED": 1}},
+        "versions": {},
+    }
+    assert "Training beyond" not in render_markdown(report, "RETURN 1")
+    report["task_overrides"] = {**scale_overrides("medium"), "other": {"truth_dir": "x"}}
+    md = render_markdown(report, "RETURN 1")
+    assert "recommend: `time_budget_s` 60.0, `batch_size` 8192" in md
+    assert "fraud: `time_budget_s` 60.0" in md and "truth_dir" not in md
