@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from collections.abc import Iterable
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 from extraction.ingest import Enricher
 from extraction.nlp.embed import shared_embedder
@@ -23,11 +24,22 @@ from extraction.transform import Extracted
 from graph.records import NodeRecord, RelRecord
 
 
-def text_extraction(data_dir: Path, seed: int) -> Enricher:
-    """Facts from free text, with provenance (field, span) and confidence on every relationship."""
+@dataclass(frozen=True)
+class TextExtraction:
+    """Facts from free text, with provenance (field, span) and confidence on every relationship.
 
-    def enrich(_: Extracted) -> tuple[list[NodeRecord], list[RelRecord], dict[str, Any]]:
-        facts, timings = extract_all_timed(data_dir, seed=seed)
+    It reads the raw texts itself and never the cleaned records (``needs_records`` False), so
+    ``ingest`` may run it in a process of its own while the mapping cleans the rows (it is
+    picklable: a dataclass of a folder and a seed)."""
+
+    data_dir: Path
+    seed: int
+    needs_records: ClassVar[bool] = False
+
+    def __call__(
+        self, _: Extracted | None = None
+    ) -> tuple[list[NodeRecord], list[RelRecord], dict[str, Any]]:
+        facts, timings = extract_all_timed(self.data_dir, seed=self.seed)
         nodes, rels = facts_to_records(facts)
         summary = {
             "facts": dict(sorted(Counter(f.kind for f in facts).items())),
@@ -36,7 +48,10 @@ def text_extraction(data_dir: Path, seed: int) -> Enricher:
         }
         return nodes, rels, summary
 
-    return enrich
+
+def text_extraction(data_dir: Path, seed: int) -> Enricher:
+    """The text-extraction stage for the data in ``data_dir`` (``TextExtraction``)."""
+    return TextExtraction(data_dir, seed)
 
 
 def entity_resolution(user_threshold: float = 0.6, product_threshold: float = 0.4) -> Enricher:

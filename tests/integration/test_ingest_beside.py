@@ -1,0 +1,51 @@
+"""Text extraction in a process of its own beside the cleaning gives the same records as in
+line, and a run stopped by its rejects ends that process (real spaCy and MiniLM, no Neo4j)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from cartograph.errors import TooManyRejectsError
+from extraction.enrich import text_extraction
+from extraction.ingest import BESIDE_MIN_BYTES, Beside, beside_cleaning, ingest
+from extraction.mapping import load_mapping
+from extraction.pseudonymise import Pseudonymiser
+
+MAPPING = Path(__file__).resolve().parents[2] / "extraction" / "mappings" / "marketplace.yaml"
+
+
+def test_beside_and_in_line_give_the_same_records(marketplace_data: Path, tmp_path: Path) -> None:
+    mapping = load_mapping(MAPPING, marketplace_data)
+    pseudo = Pseudonymiser(b"beside-test-secret-0123456789abcdef")
+    enrichers = {"text_extraction": text_extraction(marketplace_data, 7)}
+    size = sum(s.path.stat().st_size for s in mapping.sources.values())
+    assert size < BESIDE_MIN_BYTES and beside_cleaning(enrichers, mapping) == {}  # small: in line
+    runs = {}
+    for choice in (False, True):
+        runs[choice] = ingest(
+            mapping, pseudo, tmp_path / f"rejects-{choice}.csv", enrichers,
+            beside_cleaning_default=choice,
+        )  # fmt: skip
+    inline, beside = runs[False], runs[True]
+    assert beside.enrichment["text_extraction"]["ran"] == "beside cleaning (own process)"
+    assert "text_extraction_wait_s" in beside.timings
+    assert (
+        inline.enrichment["text_extraction"]["facts"]
+        == (beside.enrichment["text_extraction"]["facts"])
+    )
+    assert inline.enrichment["text_extraction"]["facts"]  # text extraction did find facts
+    assert inline.nodes == beside.nodes and inline.rels == beside.rels
+
+
+def test_a_failed_run_ends_the_process_beside(marketplace_data: Path, tmp_path: Path) -> None:
+    mapping = load_mapping(MAPPING, marketplace_data)
+    enrichers = {"text_extraction": text_extraction(marketplace_data, 7)}
+    beside = Beside(enrichers)
+    with pytest.raises(TooManyRejectsError), beside:
+        raise TooManyRejectsError("stopped before enrichment")
+    assert beside.pool is not None
+    workers = list(beside.pool._pool)  # the worker processes the pool held
+    assert workers and not any(w.is_alive() for w in workers)
+    assert beside_cleaning(enrichers, mapping, False) == {}
