@@ -128,10 +128,14 @@ class Beside:
         return cast(tuple[list[NodeRecord], list[RelRecord], dict[str, Any], float],
                     self.pending[name].get())  # fmt: skip
 
-    def __exit__(self, *exc: object) -> None:
-        if self.pool is not None:
+    def __exit__(self, kind: type[BaseException] | None, *_: object) -> None:
+        if self.pool is None:
+            return
+        if kind is None:  # every result was taken: the worker exits cleanly (its atexit runs)
+            self.pool.close()
+        else:  # stopped early: its work is no longer wanted
             self.pool.terminate()
-            self.pool.join()
+        self.pool.join()
 
 
 def ingest(
