@@ -63,6 +63,8 @@ CODES: dict[str, str] = {
     # E4xx: input records
     "E400": "an input record is invalid (the message names the record and the field)",
     "E401": "a run rejected more of its input than the threshold allows; nothing was loaded",
+    "E420": "an enrichment step running beside the cleaning lost its proc"
+    "ess (killed, out of memory); nothing was loaded",
     # E5xx: learning tasks and models
     "E500": "the data cannot be split for a task",
     "E501": "the graph has none of the task's interactions",

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, cast
 
-from cartograph.errors import TooManyRejectsError
+from cartograph.errors import CartographError, TooManyRejectsError
 from extraction.columnar import extract_columnar
 from extraction.mapping import Mapping
 from extraction.pseudonymise import Pseudonymiser
@@ -34,6 +34,7 @@ Enriched = tuple[list[NodeRecord], list[RelRecord], dict[str, Any]]
 # process pays ~10 s to start (imports, models) on this machine, which the cleaning hides only
 # when it lasts longer (medium, 60 MB: 40 s of cleaning; small, 6 MB: 4 s).
 BESIDE_MIN_BYTES = 32 * 2**20
+POLL_S = 1.0  # how often a wait for a result beside the cleaning checks its process is alive
 
 
 @dataclass
@@ -113,11 +114,13 @@ class Beside:
     def __init__(self, enrichers: dict[str, Enricher]) -> None:
         self.enrichers = enrichers
         self.pool: Any = None
+        self.workers: list[Any] = []
         self.pending: dict[str, Any] = {}
 
     def __enter__(self) -> Beside:
         if self.enrichers:  # spawn: a fork would copy the parent's threads and locks
             self.pool = multiprocessing.get_context("spawn").Pool(1)
+            self.workers = list(self.pool._pool)  # its one process, to notice if it dies
             self.pending = {
                 name: self.pool.apply_async(_run_alone, (enrich,))
                 for name, enrich in self.enrichers.items()
@@ -125,15 +128,29 @@ class Beside:
         return self
 
     def result(self, name: str) -> tuple[list[NodeRecord], list[RelRecord], dict[str, Any], float]:
+        """The enricher's records, summary and own seconds; its exception if it raised one.
+        A worker that dies (the OOM killer, a signal) would leave ``get`` waiting forever:
+        the pool only starts another, so a dead worker is an error here (``E420``)."""
+        pending = self.pending[name]
+        while not pending.ready():
+            pending.wait(POLL_S)
+            dead = [w.exitcode for w in self.workers if w.exitcode not in (None, 0)]
+            if dead and not pending.ready():
+                raise CartographError(
+                    f"{name}, running beside the cleaning, lost its process (exit code "
+                    f"{dead[0]}: killed or out of memory); nothing was loaded",
+                    code="E420",
+                )
         return cast(tuple[list[NodeRecord], list[RelRecord], dict[str, Any], float],
-                    self.pending[name].get())  # fmt: skip
+                    pending.get())  # fmt: skip
 
     def __exit__(self, kind: type[BaseException] | None, *_: object) -> None:
         if self.pool is None:
             return
-        if kind is None:  # every result was taken: the worker exits cleanly (its atexit runs)
+        died = any(w.exitcode not in (None, 0) for w in self.workers)
+        if kind is None and not died:  # every result taken: the worker exits cleanly
             self.pool.close()
-        else:  # stopped early: its work is no longer wanted
+        else:  # stopped early, or a task was lost with its process (close would wait for it)
             self.pool.terminate()
         self.pool.join()
 

@@ -3,11 +3,15 @@ line, and a run stopped by its rejects ends that process (real spaCy and MiniLM,
 
 from __future__ import annotations
 
+import os
+import signal
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, ClassVar
 
 import pytest
 
-from cartograph.errors import TooManyRejectsError
+from cartograph.errors import CartographError, TooManyRejectsError
 from extraction.enrich import text_extraction
 from extraction.ingest import BESIDE_MIN_BYTES, Beside, beside_cleaning, ingest
 from extraction.mapping import load_mapping
@@ -49,3 +53,24 @@ def test_a_failed_run_ends_the_process_beside(marketplace_data: Path, tmp_path: 
     workers = list(beside.pool._pool)  # the worker processes the pool held
     assert workers and not any(w.is_alive() for w in workers)
     assert beside_cleaning(enrichers, mapping, False) == {}
+
+
+@dataclass(frozen=True)
+class _Dies:
+    """An enricher whose process is killed (as the OOM killer would) or that raises."""
+
+    how: str
+    needs_records: ClassVar[bool] = False
+
+    def __call__(self, _: Any = None) -> Any:
+        if self.how == "killed":
+            os.kill(os.getpid(), signal.SIGKILL)
+        raise ValueError("bad text file")
+
+
+def test_a_dead_or_failing_process_beside_is_an_error_not_a_hang() -> None:
+    with Beside({"text": _Dies("killed")}) as beside, pytest.raises(CartographError) as err:
+        beside.result("text")
+    assert err.value.code == "E420" and "exit code -9" in str(err.value)
+    with Beside({"text": _Dies("raises")}) as beside, pytest.raises(ValueError, match="bad text"):
+        beside.result("text")
