@@ -28,7 +28,8 @@ from graph.records import NodeRecord, RelRecord
 # One whose ``needs_records`` attribute is False reads its own inputs (text extraction reads the
 # raw texts): on large inputs it runs in a process of its own beside the cleaning.
 Enricher = Callable[[Extracted], tuple[list[NodeRecord], list[RelRecord], dict[str, Any]]]
-Enriched = tuple[list[NodeRecord], list[RelRecord], dict[str, Any]]
+# What an enricher run beside the cleaning hands back: its records, summary and own seconds.
+RanAlone = tuple[list[NodeRecord], list[RelRecord], dict[str, Any], float]
 
 # Raw input from which an enricher that needs no records runs beside the cleaning: the child
 # process pays ~10 s to start (imports, models) on this machine, which the cleaning hides only
@@ -101,7 +102,7 @@ def beside_cleaning(
     return alone if choice else {}
 
 
-def _run_alone(enrich: Enricher) -> tuple[list[NodeRecord], list[RelRecord], dict[str, Any], float]:
+def _run_alone(enrich: Enricher) -> RanAlone:
     t0 = time.perf_counter()
     nodes, rels, summary = enrich(cast(Extracted, None))
     return nodes, rels, summary, round(time.perf_counter() - t0, 3)
@@ -127,7 +128,7 @@ class Beside:
             }
         return self
 
-    def result(self, name: str) -> tuple[list[NodeRecord], list[RelRecord], dict[str, Any], float]:
+    def result(self, name: str) -> RanAlone:
         """The enricher's records, summary and own seconds; its exception if it raised one.
         A worker that dies (the OOM killer, a signal) would leave ``get`` waiting forever:
         the pool only starts another, so a dead worker is an error here (``E420``)."""
@@ -141,8 +142,7 @@ class Beside:
                     f"{dead[0]}: killed or out of memory); nothing was loaded",
                     code="E420",
                 )
-        return cast(tuple[list[NodeRecord], list[RelRecord], dict[str, Any], float],
-                    pending.get())  # fmt: skip
+        return cast(RanAlone, pending.get())
 
     def __exit__(self, kind: type[BaseException] | None, *_: object) -> None:
         if self.pool is None:
