@@ -65,7 +65,7 @@ def _rating(value: Any) -> int | None:
         return None
 
 
-def _products(raw: Path) -> tuple[list[dict[str, Any]], list[ProductText]]:
+def product_texts(raw: Path) -> tuple[list[dict[str, Any]], list[ProductText]]:
     """Web-shop rows (for the vocabulary) and every product text, web shop first."""
     shop = _unique(_csv(raw / "webshop" / "products.csv"), "product_id")
     for row in shop:
@@ -82,7 +82,7 @@ def _products(raw: Path) -> tuple[list[dict[str, Any]], list[ProductText]]:
 def load_inputs(data_dir: Path) -> dict[str, Any]:
     """The raw inputs of every extractor, de-duplicated by record id."""
     raw = data_dir / "raw"
-    shop, products = _products(raw)
+    shop, products = product_texts(raw)
     reviews: list[ReviewText] = [
         (
             _text(r["review_id"]),

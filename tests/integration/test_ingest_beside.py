@@ -1,5 +1,6 @@
 """Text extraction in a process of its own beside the cleaning gives the same records as in
-line, and a run stopped by its rejects ends that process (real spaCy and MiniLM, no Neo4j)."""
+line (entity resolution after it, on the title vectors it encoded), and a run stopped by its
+rejects ends that process (real spaCy and MiniLM, no Neo4j)."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from typing import Any, ClassVar
 import pytest
 
 from cartograph.errors import CartographError, TooManyRejectsError
-from extraction.enrich import text_extraction
+from extraction.enrich import entity_resolution, text_extraction
 from extraction.ingest import BESIDE_MIN_BYTES, Beside, beside_cleaning, ingest
 from extraction.mapping import load_mapping
 from extraction.pseudonymise import Pseudonymiser
@@ -23,7 +24,10 @@ MAPPING = Path(__file__).resolve().parents[2] / "extraction" / "mappings" / "mar
 def test_beside_and_in_line_give_the_same_records(marketplace_data: Path, tmp_path: Path) -> None:
     mapping = load_mapping(MAPPING, marketplace_data)
     pseudo = Pseudonymiser(b"beside-test-secret-0123456789abcdef")
-    enrichers = {"text_extraction": text_extraction(marketplace_data, 7)}
+    enrichers = {
+        "text_extraction": text_extraction(marketplace_data, 7),
+        "entity_resolution": entity_resolution(),
+    }
     size = sum(s.path.stat().st_size for s in mapping.sources.values())
     assert size < BESIDE_MIN_BYTES and beside_cleaning(enrichers, mapping) == {}  # small: in line
     runs = {}
@@ -41,6 +45,12 @@ def test_beside_and_in_line_give_the_same_records(marketplace_data: Path, tmp_pa
     )
     assert inline.enrichment["text_extraction"]["facts"]  # text extraction did find facts
     assert inline.nodes == beside.nodes and inline.rels == beside.rels
+    # every catalogue title was encoded once, by the text stage, and matching reused it
+    titled = [n for n in inline.nodes if n.label == "Product" and n.props.get("title")]
+    assert titled and all(len(n.props["embedding"]) == 384 for n in titled)
+    er = inline.enrichment["entity_resolution"]
+    assert er["title_vectors_reused"] == len(titled) and er["product_embeddings"] == 0
+    assert er["product_links"] > 0
 
 
 def test_a_failed_run_ends_the_process_beside(marketplace_data: Path, tmp_path: Path) -> None:
