@@ -21,7 +21,7 @@ import hashlib
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
-from itertools import islice
+from itertools import chain, islice
 from typing import Any, cast
 
 import numpy as np
@@ -199,17 +199,19 @@ class _Builder:
         self.slow: list[bool] = slow.tolist()
         self.cleaner = _Precomputed(cols)
 
-        def pairs(specs: dict[str, FieldSpec]) -> _Rows | None:  # None: no properties
-            return [cols[id(s)].rows(_pairs(name)) for name, s in specs.items()] or None
+        def props(specs: dict[str, FieldSpec]) -> list[dict[str, Any]] | None:
+            """Per row, the properties of one node or relationship (None: it has none)."""
+            columns = [cols[id(s)].rows(_pairs(name)) for name, s in specs.items()]
+            return _dicts(columns) if columns else None
 
         self.nodes = [
-            (alias, node.label, cols[id(node.key)].rows(_key), pairs(node.props),
-             pairs(node.profile) if node.profile else None)
+            (alias, node.label, cols[id(node.key)].rows(_key), props(node.props),
+             props(node.profile) if node.profile else None)
             for alias, node in source.nodes.items()
         ]  # fmt: skip
         self.rels = [
             (rel.type, source.nodes[rel.start].label, rel.start, source.nodes[rel.end].label,
-             rel.end, pairs(rel.props), rel.when)
+             rel.end, props(rel.props), rel.when)
             for rel in source.relationships
         ]  # fmt: skip
 
@@ -237,12 +239,12 @@ class _Builder:
             if key is None:
                 continue
             keys[alias] = key
-            nodes.append(NodeRecord(node_label, key, _props(prop_rows, pos)))
+            nodes.append(NodeRecord(node_label, key, {} if prop_rows is None else prop_rows[pos]))
             if profile_rows is not None:
-                profiles[(node_label, key)] = _props(profile_rows, pos)
+                profiles[(node_label, key)] = profile_rows[pos]
         rels = [
             RelRecord(rel_type, start_label, keys[start], end_label, keys[end],
-                      _props(prop_rows, pos))
+                      {} if prop_rows is None else prop_rows[pos])
             for rel_type, start_label, start, end_label, end, prop_rows, when in self.rels
             if start in keys and end in keys and _holds(when, self.subs[pos])
         ]  # fmt: skip
@@ -252,15 +254,12 @@ class _Builder:
             self.out.profiles.setdefault(ref, {}).update(profile)
 
 
-def _props(columns: _Rows | None, pos: int) -> dict[str, Any]:
-    props: dict[str, Any] = {}
-    if columns is None:
-        return props
-    for column in columns:
-        pairs = column[pos]
-        if pairs:
-            props.update(pairs)
-    return props
+def _dicts(columns: _Rows) -> list[dict[str, Any]]:
+    """One new dict per row from each column's pairs, later columns winning (as the per-record
+    path's updates): built a column set at a time, not a call per row and record."""
+    if len(columns) == 1:
+        return [dict(pairs) for pairs in columns[0]]
+    return [dict(chain.from_iterable(parts)) for parts in zip(*columns, strict=True)]
 
 
 def _account(
