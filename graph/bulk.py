@@ -140,6 +140,41 @@ def _kinds(props: Mapping[str, Any], what: str, names: set[str]) -> Kinds:
     return tuple(kinds)
 
 
+# Value types whose import type the type alone decides; others (a float's finiteness, an int's
+# range, a datetime's zone, a list's elements) are checked value by value.
+_TYPE_DECIDES = frozenset({str, bool, date})
+
+
+class _Shapes:
+    """``_kinds`` remembered per record shape (property names and value types, in order): a
+    graph has a few shapes and millions of records, so the sort, the name checks and the kinds
+    of strings are done once per shape; what the type does not decide is still checked for
+    every value (a NaN among doubles falls back to ``_kinds``, which names it)."""
+
+    def __init__(self) -> None:
+        self.names: set[str] = set()
+        self.known: dict[tuple[Any, ...], tuple[Kinds, tuple[tuple[int, str], ...]]] = {}
+
+    def kinds(self, props: Mapping[str, Any], what: str) -> Kinds:
+        values = tuple(props.values())
+        shape = (what, *props, *map(type, values))
+        known = self.known.get(shape)
+        if known is not None:
+            kinds, checks = known
+            if all(value_kind(values[i]) == kind for i, kind in checks):
+                return kinds
+            return _kinds(props, what, self.names)
+        kinds = _kinds(props, what, self.names)
+        by_name = dict(kinds)
+        checks = tuple(
+            (i, by_name[name])
+            for i, (name, value) in enumerate(props.items())
+            if type(value) not in _TYPE_DECIDES
+        )
+        self.known[shape] = (kinds, checks)
+        return kinds
+
+
 def _safe_name(name: str, names: set[str]) -> bool:
     if not _PROPERTY.match(name) or name == "key":
         return False
@@ -202,7 +237,7 @@ def plan_import(nodes: Iterable[NodeRecord], rels: Iterable[RelRecord]) -> Impor
     merged: dict[tuple[str, str], Mapping[str, Any]] = {}
     owned: dict[Any, dict[str, Any]] = {}  # keys seen twice: our copy of their props
     checked: set[Any] = set()  # labels and relationship groups already checked
-    names: set[str] = set()  # property names already checked
+    shapes = _Shapes()
     for node in nodes:
         if node.label not in checked:
             checked.add(check_identifier(node.label, "label"))
@@ -211,7 +246,7 @@ def plan_import(nodes: Iterable[NodeRecord], rels: Iterable[RelRecord]) -> Impor
         counts.by_label[node.label] += 1
     for (label, key), props in merged.items():
         kept = _without_none(props)
-        plan.nodes.setdefault((label, _kinds(kept, label, names)), []).append((key, kept))
+        plan.nodes.setdefault((label, shapes.kinds(kept, label)), []).append((key, kept))
         counts.properties_set += len(kept)
     counts.nodes_created = len(merged)
     edges: dict[tuple[tuple[str, str, str], str, str], Mapping[str, Any]] = {}
@@ -232,7 +267,7 @@ def plan_import(nodes: Iterable[NodeRecord], rels: Iterable[RelRecord]) -> Impor
         _merge_into(edges, owned, (group, rel.start_key, rel.end_key), rel.props)
     for (group, start_key, end_key), props in edges.items():
         kept = _without_none(props)
-        plan.rels.setdefault((group, _kinds(kept, group[1], names)), []).append(
+        plan.rels.setdefault((group, shapes.kinds(kept, group[1])), []).append(
             (start_key, end_key, kept)
         )
         counts.properties_set += len(kept)

@@ -76,6 +76,31 @@ def test_values_without_an_exact_import_form_stop_the_plan() -> None:
             plan_import([NodeRecord("User", "u1", {"v": value})], [])
 
 
+def test_records_of_one_shape_are_still_checked_value_by_value() -> None:
+    """Kinds are remembered per shape (names and value types); what the type does not decide
+    is checked on every record: a NaN, an out-of-range int, a list of another element kind
+    or a datetime without a zone after good records of the same shape."""
+    good = {"price": 1.5, "n": 3, "tags": ["a"], "at": datetime(2024, 1, 1, tzinfo=UTC)}
+    for field, bad in (("price", float("inf")), ("n", 2**63)):
+        records = [NodeRecord("Order", f"o{i}", good) for i in range(3)]
+        with pytest.raises(BulkUnsupported, match=repr(field)):
+            plan_import([*records, NodeRecord("Order", "x", {**good, field: bad})], [])
+    other = [
+        NodeRecord("Order", "o1", good),
+        NodeRecord("Order", "o2", {**good, "tags": [1, 2]}),
+        NodeRecord("Order", "o3", {**good, "at": datetime(2024, 1, 1)}),
+        NodeRecord("Order", "o4", {**good, "price": 2.5}),
+    ]
+    plan = plan_import(other, [])
+    kinds = {dict(k)["tags"] + " " + dict(k)["at"]: [key for key, _ in rows]
+             for (_, k), rows in plan.nodes.items()}  # fmt: skip
+    assert kinds == {
+        "string[] datetime": ["o1", "o4"],
+        "long[] datetime": ["o2"],
+        "string[] localdatetime": ["o3"],
+    }
+
+
 @pytest.mark.parametrize("where", ["node", "relationship"])
 def test_a_line_break_in_any_field_turns_on_multiline_parsing(tmp_path: Path, where: str) -> None:
     """``--multiline-fields`` only when needed (it slows the import), but whenever a node's or a
