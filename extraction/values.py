@@ -10,6 +10,7 @@ from __future__ import annotations
 import ipaddress
 import re
 from collections.abc import Callable
+from functools import lru_cache
 from typing import Any
 
 from extraction.cleaning.addresses import country_code, normalise_address
@@ -123,6 +124,30 @@ _SIMPLE: dict[str, Callable[[Any], Any]] = {
 }
 
 
+def _identifier(kind: str, value: Any, region: str | None) -> str:
+    """A phone in E.164 or an address's canonical form. Parsing them is most of the cleaning's
+    cost, and a mapping often reads one twice (a profile's phone and the Phone node's key), so
+    results are remembered per input; an input that cannot be hashed is parsed each time."""
+    # typed: 1, 1.0 and True are different inputs (a cleaner may accept one, reject another)
+    frozen = tuple((k, type(v), v) for k, v in value.items()) if isinstance(value, dict) else value
+    try:
+        return _parsed(kind, frozen, region)
+    except TypeError:  # a list or dict inside the value
+        return _parse(kind, value, region)
+
+
+@lru_cache(maxsize=2**16, typed=True)
+def _parsed(kind: str, frozen: Any, region: str | None) -> str:
+    value = {k: v for k, _, v in frozen} if isinstance(frozen, tuple) else frozen
+    return _parse(kind, value, region)
+
+
+def _parse(kind: str, value: Any, region: str | None) -> str:
+    if kind == "phone":
+        return to_e164(value, region)
+    return normalise_address(value, region).canonical()
+
+
 def clean(spec: FieldSpec, row: dict[str, Any], pseudonymiser: Pseudonymiser | None) -> Any:
     """The clean value of one field, ``None`` when absent; raises ``ValueError`` when unreadable."""
     value = raw_value(spec, row)
@@ -135,11 +160,7 @@ def clean(spec: FieldSpec, row: dict[str, Any], pseudonymiser: Pseudonymiser | N
     elif spec.type in ("phone", "address"):
         region = lookup(row, spec.region_field) if spec.region_field else MISSING
         region_code = spec.default_region if _blank(region) else country_code(str(region))
-        result = (
-            to_e164(value, region_code)
-            if spec.type == "phone"
-            else normalise_address(value, region_code).canonical()
-        )
+        result = _identifier(spec.type, value, region_code)
     else:
         result = _SIMPLE[spec.type](value)
     if spec.pseudonymise:
