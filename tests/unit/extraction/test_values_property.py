@@ -28,7 +28,7 @@ from extraction.cleaning import (
 )
 from extraction.mapping import FieldSpec, ValueType
 from extraction.pseudonymise import Pseudonymiser
-from extraction.values import INT64, as_properties, clean
+from extraction.values import INT64, _identifier, as_properties, clean
 
 TYPES: tuple[str, ...] = typing.get_args(ValueType)
 PSEUDO = Pseudonymiser(b"property-test-secret-0123456789ab")
@@ -115,3 +115,25 @@ def test_normalisers_take_any_json_value(which: int, value: Any) -> None:
     assert out is not None
     if isinstance(out, Money):
         assert out.amount.is_finite()
+
+
+def _outcome(fn: Any, *args: Any) -> tuple[str, Any]:
+    try:
+        return "value", fn(*args)
+    except ValueError as exc:
+        return "error", str(exc)
+
+
+@FUZZ
+@given(st.sampled_from(["phone", "address"]), JSON, st.sampled_from([None, "GB", "DE"]))
+def test_remembered_parses_equal_a_fresh_parse(kind: str, value: Any, region: str | None) -> None:
+    """Phones and addresses are parsed once per input (``values._identifier``): the first and a
+    repeated call give what the parser gives, value or error; 1, 1.0 and True stay apart."""
+    fresh = (lambda v, r: to_e164(v, r)) if kind == "phone" else (
+        lambda v, r: normalise_address(v, r).canonical()
+    )  # fmt: skip
+    expected = _outcome(fresh, value, region)
+    for _ in range(2):
+        assert _outcome(_identifier, kind, value, region) == expected
+    for twin in (True, 1, 1.0):  # equal in Python, different inputs to a cleaner
+        assert _outcome(_identifier, kind, twin, region) == _outcome(fresh, twin, region)
