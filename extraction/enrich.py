@@ -152,9 +152,10 @@ def _seed(
     """Put each stored title vector in the cache under its product's title (as the mapping
     cleaned it): matching then encodes only the titles no earlier stage did. Returns how many
     products' vectors were reused."""
-    items = prepare({k: products[k] for k in stored if k in products})
-    for item in items:  # equal titles share one vector (the first product's)
-        encoder.vectors.setdefault(
-            SentenceCache.key(item.title), np.asarray(stored[item.key], dtype=np.float32)
-        )
-    return len(items)
+    reused = 0
+    for key, vector in stored.items():
+        if key in products:  # the title as ``prepare`` reads it; equal titles share one vector
+            title = str(products[key].get("title") or "")
+            encoder.vectors.setdefault(SentenceCache.key(title), np.asarray(vector, np.float32))
+            reused += 1
+    return reused

@@ -145,34 +145,57 @@ def _kinds(props: Mapping[str, Any], what: str, names: set[str]) -> Kinds:
 _TYPE_DECIDES = frozenset({str, bool, date})
 
 
-class _Shapes:
-    """``_kinds`` remembered per record shape (property names and value types, in order): a
-    graph has a few shapes and millions of records, so the sort, the name checks and the kinds
-    of strings are done once per shape; what the type does not decide is still checked for
-    every value (a NaN among doubles falls back to ``_kinds``, which names it)."""
+def _drop_none(shapes: dict[tuple[Any, ...], list[Any]]) -> dict[tuple[Any, ...], list[Any]]:
+    """An explicit None removes a property (MERGE + SET): the shapes that hold one (their
+    types name ``NoneType``) are bucketed again without it; the rest pass untouched."""
+    if not any(type(None) in shape for shape in shapes):
+        return shapes
+    out: dict[tuple[Any, ...], list[Any]] = {}
+    for shape, rows in shapes.items():
+        if type(None) not in shape:
+            out.setdefault(shape, []).extend(rows)
+            continue
+        for row in rows:
+            kept = _without_none(row[-1])
+            key = (shape[0], *kept, *map(type, kept.values()))
+            out.setdefault(key, []).append((*row[:-1], kept))
+    return out
 
-    def __init__(self) -> None:
-        self.names: set[str] = set()
-        self.known: dict[tuple[Any, ...], tuple[Kinds, tuple[tuple[int, str], ...]]] = {}
 
-    def kinds(self, props: Mapping[str, Any], what: str) -> Kinds:
-        values = tuple(props.values())
-        shape = (what, *props, *map(type, values))
-        known = self.known.get(shape)
-        if known is not None:
-            kinds, checks = known
-            if all(value_kind(values[i]) == kind for i, kind in checks):
-                return kinds
-            return _kinds(props, what, self.names)
-        kinds = _kinds(props, what, self.names)
-        by_name = dict(kinds)
-        checks = tuple(
-            (i, by_name[name])
-            for i, (name, value) in enumerate(props.items())
-            if type(value) not in _TYPE_DECIDES
-        )
-        self.known[shape] = (kinds, checks)
-        return kinds
+def _by_kinds(shapes: dict[tuple[Any, ...], list[Any]], names: set[str]) -> dict[Any, list[Any]]:
+    """Rows (props last) bucketed by shape, ``(label or group, *names, *value types)``, into
+    import files by ``(label or group, kinds)``. A graph has a few shapes and millions of rows:
+    a shape's kinds come from its first row, the names are checked once, and only what the
+    types do not decide is checked per column (finite doubles, longs in range, zones, list
+    elements). A shape that fails a check goes row by row, which names the bad value."""
+    files: dict[Any, list[Any]] = {}  # (label or group, kinds) -> rows
+    for shape, rows in shapes.items():
+        owner = shape[0]
+        what = owner if isinstance(owner, str) else owner[1]  # a label, or a group's type
+        kinds = _kinds(rows[0][-1], what, names)
+        if _uniform(rows, kinds):
+            files.setdefault((owner, kinds), []).extend(rows)
+            continue
+        for row in rows:
+            files.setdefault((owner, _kinds(row[-1], what, names)), []).append(row)
+    return files
+
+
+def _uniform(rows: list[Any], kinds: Kinds) -> bool:
+    """Every row of one shape has the first row's kinds (each column checked in one pass)."""
+    for name, kind in kinds:
+        if type(rows[0][-1][name]) in _TYPE_DECIDES:
+            continue
+        column = [row[-1][name] for row in rows]
+        if kind == "double":
+            ok = all(map(math.isfinite, column))
+        elif kind == "long":
+            ok = _LONG[0] <= min(column) and max(column) <= _LONG[1]
+        else:
+            ok = all(value_kind(v) == kind for v in column)
+        if not ok:
+            return False
+    return True
 
 
 def _safe_name(name: str, names: set[str]) -> bool:
@@ -237,17 +260,23 @@ def plan_import(nodes: Iterable[NodeRecord], rels: Iterable[RelRecord]) -> Impor
     merged: dict[tuple[str, str], Mapping[str, Any]] = {}
     owned: dict[Any, dict[str, Any]] = {}  # keys seen twice: our copy of their props
     checked: set[Any] = set()  # labels and relationship groups already checked
-    shapes = _Shapes()
+    names: set[str] = set()  # property names already checked
     for node in nodes:
-        if node.label not in checked:
-            checked.add(check_identifier(node.label, "label"))
-        _merge_into(merged, owned, (node.label, node.key), node.props)
+        label = node.label
+        if label not in checked:
+            checked.add(check_identifier(label, "label"))
+        ident = (label, node.key)
+        if ident in merged:
+            _merge_into(merged, owned, ident, node.props)
+        else:  # the common case after dedupe, without a call
+            merged[ident] = node.props
         counts.node_rows += 1
-        counts.by_label[node.label] += 1
+        counts.by_label[label] += 1
+    shapes: dict[tuple[Any, ...], list[Any]] = {}
     for (label, key), props in merged.items():
-        kept = _without_none(props)
-        plan.nodes.setdefault((label, shapes.kinds(kept, label)), []).append((key, kept))
-        counts.properties_set += len(kept)
+        shapes.setdefault((label, *props, *map(type, props.values())), []).append((key, props))
+    plan.nodes = _by_kinds(_drop_none(shapes), names)
+    counts.properties_set += sum(len(k) * len(rows) for (_, k), rows in plan.nodes.items())
     counts.nodes_created = len(merged)
     edges: dict[tuple[tuple[str, str, str], str, str], Mapping[str, Any]] = {}
     for rel in rels:
@@ -264,13 +293,19 @@ def plan_import(nodes: Iterable[NodeRecord], rels: Iterable[RelRecord]) -> Impor
             for name in group:
                 check_identifier(name, "label or type")
             checked.add(group)
-        _merge_into(edges, owned, (group, rel.start_key, rel.end_key), rel.props)
+        ident2 = (group, rel.start_key, rel.end_key)
+        if ident2 in edges:
+            _merge_into(edges, owned, ident2, rel.props)
+        else:
+            edges[ident2] = rel.props
+    shapes = {}
     for (group, start_key, end_key), props in edges.items():
-        kept = _without_none(props)
-        plan.rels.setdefault((group, shapes.kinds(kept, group[1])), []).append(
-            (start_key, end_key, kept)
+        shapes.setdefault((group, *props, *map(type, props.values())), []).append(
+            (start_key, end_key, props)
         )
-        counts.properties_set += len(kept)
+    shapes = _drop_none(shapes)
+    plan.rels = _by_kinds(shapes, names)
+    counts.properties_set += sum(len(k) * len(rows) for (_, k), rows in plan.rels.items())
     counts.relationships_created = len(edges)
     return plan
 
