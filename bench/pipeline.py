@@ -174,7 +174,9 @@ def run(
         for key, name in (("text", "text_extraction"), ("er", "entity_resolution")):
             if key in skip:
                 continue
-            accounts = sum(1 for n in extracted.nodes if n.label in ("User", "Product"))
+            # distinct accounts and listings (the text stage adds a Product record per title)
+            accounts = len({(n.label, n.key) for n in extracted.nodes
+                            if n.label in ("User", "Product")})  # fmt: skip
             own = None
             with Stopwatch() as watch:
                 if name in ahead:
