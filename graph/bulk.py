@@ -141,8 +141,13 @@ def _kinds(props: Mapping[str, Any], what: str, names: set[str]) -> Kinds:
 
 
 # Value types whose import type the type alone decides; others (a float's finiteness, an int's
-# range, a datetime's zone, a list's elements) are checked value by value.
+# range, a datetime's zone, a list's elements) are checked per column (``_uniform``).
 _TYPE_DECIDES = frozenset({str, bool, date})
+
+
+def _shape(owner: Any, props: Mapping[str, Any]) -> tuple[Any, ...]:
+    """A record's bucket: its label or relationship group, property names and value types."""
+    return (owner, *props, *map(type, props.values()))
 
 
 def _drop_none(shapes: dict[tuple[Any, ...], list[Any]]) -> dict[tuple[Any, ...], list[Any]]:
@@ -157,8 +162,7 @@ def _drop_none(shapes: dict[tuple[Any, ...], list[Any]]) -> dict[tuple[Any, ...]
             continue
         for row in rows:
             kept = _without_none(row[-1])
-            key = (shape[0], *kept, *map(type, kept.values()))
-            out.setdefault(key, []).append((*row[:-1], kept))
+            out.setdefault(_shape(shape[0], kept), []).append((*row[:-1], kept))
     return out
 
 
@@ -274,7 +278,7 @@ def plan_import(nodes: Iterable[NodeRecord], rels: Iterable[RelRecord]) -> Impor
         counts.by_label[label] += 1
     shapes: dict[tuple[Any, ...], list[Any]] = {}
     for (label, key), props in merged.items():
-        shapes.setdefault((label, *props, *map(type, props.values())), []).append((key, props))
+        shapes.setdefault(_shape(label, props), []).append((key, props))
     plan.nodes = _by_kinds(_drop_none(shapes), names)
     counts.properties_set += sum(len(k) * len(rows) for (_, k), rows in plan.nodes.items())
     counts.nodes_created = len(merged)
@@ -293,18 +297,15 @@ def plan_import(nodes: Iterable[NodeRecord], rels: Iterable[RelRecord]) -> Impor
             for name in group:
                 check_identifier(name, "label or type")
             checked.add(group)
-        ident2 = (group, rel.start_key, rel.end_key)
-        if ident2 in edges:
-            _merge_into(edges, owned, ident2, rel.props)
+        edge = (group, rel.start_key, rel.end_key)
+        if edge in edges:
+            _merge_into(edges, owned, edge, rel.props)
         else:
-            edges[ident2] = rel.props
+            edges[edge] = rel.props
     shapes = {}
     for (group, start_key, end_key), props in edges.items():
-        shapes.setdefault((group, *props, *map(type, props.values())), []).append(
-            (start_key, end_key, props)
-        )
-    shapes = _drop_none(shapes)
-    plan.rels = _by_kinds(shapes, names)
+        shapes.setdefault(_shape(group, props), []).append((start_key, end_key, props))
+    plan.rels = _by_kinds(_drop_none(shapes), names)
     counts.properties_set += sum(len(k) * len(rows) for (_, k), rows in plan.rels.items())
     counts.relationships_created = len(edges)
     return plan
