@@ -197,8 +197,11 @@ def test_neo4j_stops_while_serving(fault_server: ServerConfig, tmp_path: Path, f
         polling = threading.Thread(target=poller.run, daemon=True)
         polling.start()
         try:
-            _wait(lambda: poller.first("/users", 200, 0.0) is not None, 30)
-            assert poller.first("/ready", 200, 0.0), poller.answers[-4:]
+            # Each path answers in its own thread: wait for all three, not only one (CI once
+            # had /users answered while /ready's first request was still in flight).
+            healthy = ("/ready", *DATA)
+            _wait(lambda: all(poller.first(p, 200, 0.0) for p in healthy), 30)
+            assert all(poller.first(p, 200, 0.0) for p in healthy), poller.answers[-4:]
 
             pid = read_pid(cfg)
             assert pid is not None
