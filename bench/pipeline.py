@@ -52,13 +52,12 @@ from cartograph.pipeline import (
     write_records,
 )
 from extraction.columnar import extract_columnar
-from extraction.ingest import Beside, beside_cleaning, ingest, merge_duplicate_rels
+from extraction.ingest import Beside, beside_cleaning, dedupe_records, ingest
 from extraction.mapping import load_mapping
 from extraction.pseudonymise import Pseudonymiser
 from extraction.redact import Redactor
 from extraction.rejects import RejectsWriter
 from extraction.sources import read_rows
-from extraction.transform import merge_duplicates
 from graph.connection import Neo4jTarget
 from graph.records import NodeRecord, RelRecord
 
@@ -168,7 +167,7 @@ def run(
         _stage(stages, "clean + pseudonymise + map (columnar)", rows, "records", watch.seconds)
         same = None
         if reference is not None:
-            mine = digest(merge_duplicates(extracted.nodes), merge_duplicate_rels(extracted.rels))
+            mine = digest(*dedupe_records(extracted.nodes, extracted.rels))
             same = mine == reference["digest"]
             reset_peak()
         for key, name in (("text", "text_extraction"), ("er", "entity_resolution")):
@@ -191,10 +190,15 @@ def run(
                 stages[-1]["own_seconds"] = own if own is not None else round(watch.seconds, 2)
             else:
                 _stage(stages, "entity resolution", accounts, "accounts+listings", watch.seconds)
-    with Stopwatch() as watch:
-        nodes_m, rels_m = merge_duplicates(extracted.nodes), merge_duplicate_rels(extracted.rels)
+    # as ingest: the writer gets deduplicated records; the bulk import alone takes them as they
+    # are (its planner merges by key), so a bulk-only run has no dedupe stage
+    deduplicated = "load" in skip or "writer" in loads
+    nodes_m, rels_m = extracted.nodes, extracted.rels
     del extracted
-    _stage(stages, "dedupe records", len(nodes_m) + len(rels_m), "records", watch.seconds)
+    if deduplicated:
+        with Stopwatch() as watch:
+            nodes_m, rels_m = dedupe_records(nodes_m, rels_m)
+        _stage(stages, "dedupe records", len(nodes_m) + len(rels_m), "records", watch.seconds)
     bulk_steps: dict[str, float] = {}
     if "load" not in skip:
         cfg = replace(
@@ -215,7 +219,8 @@ def run(
                         password = cfg.password_file.read_text().strip()
                         target = Neo4jTarget(uri=cfg.bolt_uri, user="neo4j", password=password)
                         counts = write_records(target, nodes_m, rels_m, "bulk", cfg,
-                                               show_progress=False)  # fmt: skip
+                                               show_progress=False,
+                                               deduplicated=deduplicated)  # fmt: skip
                         bulk_steps = counts.steps_s
                 _stage(stages, LOAD_STAGES[path], counts.node_rows + counts.rel_rows,
                        "graph rows", watch.seconds)  # fmt: skip

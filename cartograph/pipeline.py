@@ -20,7 +20,7 @@ from cartograph.report_tasks import task_markdown, task_plots
 from cartograph.settings import PROJECT_ROOT, Settings
 from extraction.enrich import entity_resolution, text_extraction
 from extraction.evaluate import evaluate_extraction
-from extraction.ingest import Enricher, IngestResult, ingest
+from extraction.ingest import Enricher, IngestResult, dedupe_records, ingest
 from extraction.mapping import load_mapping
 from extraction.pseudonymise import Pseudonymiser
 from gnn.tasks import load_task
@@ -159,11 +159,14 @@ def write_records(
     batch_size: int = 10_000,
     show_progress: bool = True,
     marketplace_schema: bool = True,
+    deduplicated: bool = True,
 ) -> WriteCounts:
     """The records into Neo4j by one of two paths that build the same graph
     (tests/integration/test_bulk.py): ``neo4j-admin database import`` into the empty managed
     database (``server`` given), or the batched MERGE writer. ``auto`` takes the import when it
-    can, and the writer when a record has no exact import form (``bulk`` says so: E315)."""
+    can, and the writer when a record has no exact import form (``bulk`` says so: E315).
+    ``deduplicated=False``: the records may repeat a key; the import's planner merges them, and
+    the writer path folds them first (``dedupe_records``)."""
     mode, _ = choose_write_mode(write_mode, target, server)
     if mode == "bulk" and server is not None:
         t0 = time.perf_counter()
@@ -182,6 +185,8 @@ def write_records(
                     apply_schema(driver, target.database)
                 counts.steps_s["marketplace_schema_s"] = round(time.perf_counter() - t0, 3)
             return counts
+    if not deduplicated:
+        nodes, rels = dedupe_records(nodes, rels)
     with open_driver(target) as driver:
         return load_records(
             driver,
@@ -212,8 +217,15 @@ def run_ingest(
     ``server`` is the managed server's config when ``target`` is it: only then can ``auto``
     (or ``bulk``) import into an empty database instead of writing batches."""
     mapping = load_mapping(mapping_path, data_dir)
-    choose_write_mode(write_mode, target, server)  # an impossible --write-mode fails before work
-    result = ingest(mapping, pseudonymiser, run_dir / "rejects.csv", enrichers, max_reject_share)
+    mode, _ = choose_write_mode(write_mode, target, server)  # an impossible mode fails first
+    result = ingest(
+        mapping,
+        pseudonymiser,
+        run_dir / "rejects.csv",
+        enrichers,
+        max_reject_share,
+        dedupe=mode != "bulk",  # the import's planner merges repeats itself
+    )
     t0 = time.perf_counter()
     marketplace = mapping_path.resolve() == MARKETPLACE_MAPPING
     counts = write_records(
@@ -225,6 +237,7 @@ def run_ingest(
         batch_size,
         show_progress,
         marketplace_schema=marketplace,
+        deduplicated=result.deduplicated,
     )
     return result, counts, round(time.perf_counter() - t0, 3)
 
@@ -238,7 +251,12 @@ def ingest_summary(result: IngestResult, counts: WriteCounts, load_s: float) -> 
         "reconciles": all(c.reconciles() for c in result.counts.values()),
         "field_issues": result.field_issues,
         "rejects_file": str(result.rejects_path),
-        "records": {"nodes": len(result.nodes), "relationships": len(result.rels)},
+        # as handed to the load: distinct keys, or (bulk) every record, repeats included
+        "records": {
+            "nodes": len(result.nodes),
+            "relationships": len(result.rels),
+            "deduplicated": result.deduplicated,
+        },
         "load": counts.as_dict(),
         "enrichment": result.enrichment,
         "timings": {**result.timings, "load_s": load_s},

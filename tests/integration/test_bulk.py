@@ -191,17 +191,22 @@ def test_the_marketplace_ingested_both_ways_is_the_same_graph(
     runs = [tmp_path / "incremental", tmp_path / "auto"]
     for run in runs:
         run.mkdir()
-    _, written, _ = run_ingest(
+    deduped, written, _ = run_ingest(
         neo4j_target, marketplace_data, MAPPING, pseudo, runs[0], show_progress=False,
         write_mode="incremental", server=neo4j_server,
     )  # fmt: skip
     expected, constraints = _graph(driver), _constraints(driver)
     clear_database(driver)
-    _, imported, _ = run_ingest(
+    raw, imported, _ = run_ingest(
         neo4j_target, marketplace_data, MAPPING, pseudo, runs[1], show_progress=False,
         write_mode="auto", server=neo4j_server,
     )  # fmt: skip
     assert (written.write_mode, imported.write_mode) == ("incremental", "bulk")
+    # the import got the records as extracted, repeats and all (its planner merges them): no
+    # dedupe pass before it, and still the writer's graph (below)
+    assert deduped.deduplicated and not raw.deduplicated
+    assert "dedupe_s" in deduped.timings and "dedupe_s" not in raw.timings
+    assert len(raw.rels) > len(deduped.rels) and imported.rel_rows == len(raw.rels)
     # where the import's time went, every step of it, reported with the counts
     steps = {"plan_s", "prepare_s", "stop_s", "import_s", "start_s", "schema_s"}
     assert steps | {"marketplace_schema_s"} <= set(imported.steps_s)
