@@ -242,11 +242,12 @@ class _Builder:
             nodes.append(NodeRecord(node_label, key, {} if prop_rows is None else prop_rows[pos]))
             if profile_rows is not None:
                 profiles[(node_label, key)] = profile_rows[pos]
+        sub = self.subs[pos]
         rels = [
             RelRecord(rel_type, start_label, keys[start], end_label, keys[end],
                       {} if prop_rows is None else prop_rows[pos])
             for rel_type, start_label, start, end_label, end, prop_rows, when in self.rels
-            if start in keys and end in keys and _holds(when, self.subs[pos])
+            if start in keys and end in keys and (when is None or _holds(when, sub))
         ]  # fmt: skip
         self.out.nodes.extend(nodes)
         self.out.rels.extend(rels)
