@@ -176,7 +176,8 @@ def ingest(
     beside_cleaning_default: bool | None = None,
     dedupe: bool = True,
 ) -> IngestResult:
-    """Run the mapping, then each enricher in order; returns deduplicated records and counts.
+    """Run the mapping, then each enricher in order; returns the records (deduplicated unless
+    ``dedupe`` is False) and counts.
     A run that rejects more than ``max_reject_share`` of what it read stops here, after its
     rejects file is complete and before anything is enriched or loaded. ``columnar`` (the
     default) reads in chunks and cleans each distinct value once (``extraction.columnar``);
