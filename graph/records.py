@@ -38,7 +38,7 @@ def fill_identifiers(template: str, **identifiers: str) -> str:
 
 # Records are never changed once built (merges copy: ``extraction.transform.merge_duplicates``),
 # but they are not ``frozen``: a frozen dataclass's ``__init__`` sets each field through
-# ``object.__setattr__``, 2.8 µs per RelRecord against 0.5 µs plain, and ``large`` builds ~14M
+# ``object.__setattr__``, 2.8 µs per RelRecord against 0.5 µs plain, and ``large`` builds ~21.7M
 # of them (and unpickles those the text worker sends back). Their dict props made them
 # unhashable either way.
 @dataclass(slots=True)
